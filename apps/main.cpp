@@ -1,0 +1,37 @@
+// resonant: HRV biofeedback engine, command line.
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "analyze_command.hpp"
+#include "drivers/input_error.hpp"
+
+namespace {
+constexpr int exit_bad_input = 2;
+constexpr int exit_internal = 3;
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Resonant: HRV analysis and paced-breathing biofeedback", "resonant"};
+  app.set_version_flag("--version", RESONANT_VERSION);
+  app.require_subcommand(1);
+  resonant::apps::add_analyze_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : exit_bad_input;
+  } catch (const resonant::drivers::input_error& e) {
+    std::cerr << "resonant: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "resonant: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "resonant: internal error: " << e.what() << '\n';
+    return exit_internal;
+  }
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,8 @@
+# Interface target carrying the project's warning flags and language level.
+add_library(resonant_warnings INTERFACE)
+add_library(resonant::warnings ALIAS resonant_warnings)
+target_compile_features(resonant_warnings INTERFACE cxx_std_20)
+target_compile_options(resonant_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wdouble-promotion
+  $<$<BOOL:${RESONANT_WERROR}>:-Werror>)

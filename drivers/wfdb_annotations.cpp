@@ -1,0 +1,271 @@
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "drivers/input_error.hpp"
+#include "drivers/rr_recording.hpp"
+
+// WFDB beat annotations, MIT format (annot(5) in the WFDB Applications Guide).
+//
+// The file is a stream of 16-bit little-endian words. Each word holds a 6-bit code A (top bits)
+// and a 10-bit field I. Ordinary annotations (A = 1..49) sit I samples after the previous
+// annotation (the first after sample 0); A = 0 with I = 0 ends the file. Special codes:
+//   59 SKIP: I unused; the next 4 bytes are a signed 32-bit time step, two little-endian words,
+//            high word first; it moves the time of the next annotation.
+//   60 NUM, 61 SUB, 62 CHN: I is the annotation number / subtype / channel of the preceding
+//            annotation (not a time step); ignored here.
+//   63 AUX:  I is the number of auxiliary bytes that follow, padded to an even count. A NOTE
+//            (code 22) at sample 0 whose aux text is "## time resolution: R" says the annotation
+//            times are in units of 1/R s instead of the signal's samples (WFDB high-resolution
+//            annotation files); it is honoured.
+// Beats are the codes for which WFDB isqrs() holds (ecgcodes.h): N L R a V F J A S E j / Q B ?
+// e n f r; their label is kept per dsp::beat_label. Rhythm, noise, comment and other non-beat
+// annotations advance the time and are otherwise skipped.
+//
+// Sampling frequency: third field of the first non-comment line of the record's .hea
+// ("record nsig fs nsamples ..."); fs may read "360", "360/1.5" or "360(0)" (the number before
+// '/' or '('); missing fs means 250 Hz as in WFDB.
+//
+// Output: rr_ms[k-1] = (sample[k] - sample[k-1]) / fs * 1000, end_s[k-1] = (sample[k] -
+// sample[0]) / fs, labels[k-1] = label of beat k; no gaps; units "samples".
+//
+// Errors (input_error naming the file, line 0, with the byte offset for corrupt data): missing
+// file or .hea, a stream that ends before its end word (truncated, odd length, cut SKIP or AUX),
+// an undefined code 50..58, a time that goes negative, a beat not after the previous beat,
+// fewer than two beats. The MIT format has no magic number, so garbage is caught only by these
+// checks; any byte sequence either decodes or throws.
+namespace resonant::drivers {
+
+namespace {
+
+struct file_closer {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+std::string read_binary_file(const std::filesystem::path& path, const std::string& name) {
+  errno = 0;
+  std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw input_error(name, 0, "cannot open: " + std::generic_category().message(errno));
+  std::string data;
+  std::array<char, 1 << 16> chunk{};
+  for (;;) {
+    const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
+    data.append(chunk.data(), n);
+    if (n < chunk.size()) break;
+  }
+  if (std::ferror(file.get()) != 0) {
+    throw input_error(name, 0, "cannot read: " + std::generic_category().message(errno));
+  }
+  return data;
+}
+
+constexpr std::uint8_t not_a_beat = 0xFF;
+
+constexpr std::array<std::uint8_t, 64> beat_table = [] {
+  std::array<std::uint8_t, 64> t{};
+  t.fill(not_a_beat);
+  const auto set = [&](std::size_t code, dsp::beat_label label) {
+    t[code] = static_cast<std::uint8_t>(label);
+  };
+  using dsp::beat_label;
+  set(1, beat_label::normal);             // N
+  set(2, beat_label::normal);             // L
+  set(3, beat_label::normal);             // R
+  set(25, beat_label::normal);            // B
+  set(4, beat_label::supraventricular);   // a
+  set(7, beat_label::supraventricular);   // J
+  set(8, beat_label::supraventricular);   // A
+  set(9, beat_label::supraventricular);   // S
+  set(11, beat_label::supraventricular);  // j
+  set(34, beat_label::supraventricular);  // e
+  set(35, beat_label::supraventricular);  // n
+  set(5, beat_label::ventricular);        // V
+  set(10, beat_label::ventricular);       // E
+  set(41, beat_label::ventricular);       // r
+  set(6, beat_label::fusion);             // F
+  set(38, beat_label::fusion);            // f
+  set(12, beat_label::paced);             // /
+  set(13, beat_label::unknown);           // Q
+  set(30, beat_label::unknown);           // ?
+  return t;
+}();
+
+constexpr unsigned code_max = 49;
+constexpr unsigned code_note = 22;
+constexpr unsigned code_skip = 59;
+constexpr unsigned code_num = 60;
+constexpr unsigned code_sub = 61;
+constexpr unsigned code_chn = 62;
+constexpr unsigned code_aux = 63;
+constexpr double default_fs_hz = 250.0;
+
+std::optional<double> leading_number(std::string_view s) {
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || end == s.data()) return std::nullopt;
+  return value;
+}
+
+double header_sampling_frequency(const std::filesystem::path& hea) {
+  const std::string name = hea.string();
+  const std::string text = read_binary_file(hea, name);
+  constexpr std::string_view blanks = " \t\r\v\f";
+  std::size_t line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto newline = text.find('\n', pos);
+    const auto end = newline == std::string::npos ? text.size() : newline;
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    const auto first = line.find_first_not_of(blanks);
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    // Fields: record name, number of signals, then the sampling frequency.
+    std::size_t field_start = first;
+    for (int field = 0; field < 2; ++field) {
+      const auto field_end = line.find_first_of(blanks, field_start);
+      field_start = line.find_first_not_of(
+          blanks, field_end == std::string_view::npos ? line.size() : field_end);
+      if (field_start == std::string_view::npos) return default_fs_hz;
+    }
+    const auto fs_end = std::min(line.find_first_of(blanks, field_start), line.size());
+    const std::string_view fs_text = line.substr(field_start, fs_end - field_start);
+    const auto fs = leading_number(fs_text.substr(0, fs_text.find_first_of("/(")));
+    if (!fs || !(*fs > 0.0) || *fs > 1e12) {
+      throw input_error(
+          name, line_no,
+          "sampling frequency \"" + std::string(fs_text) + "\" is not a positive number");
+    }
+    return *fs;
+  }
+  throw input_error(name, 0, "contains no record line");
+}
+
+struct decoded_beat {
+  std::int64_t sample;
+  dsp::beat_label label;
+};
+
+struct decoded {
+  std::vector<decoded_beat> beats;
+  std::optional<double> time_resolution_hz;
+};
+
+decoded decode_annotations(const std::string& bytes, const std::string& name) {
+  const auto corrupt = [&](std::size_t offset, const std::string& what) {
+    return input_error(
+        name, 0, "corrupt annotation data at byte offset " + std::to_string(offset) + ": " + what);
+  };
+  const auto word_at = [&](std::size_t offset) {
+    return static_cast<unsigned>(static_cast<unsigned char>(bytes[offset])) |
+           (static_cast<unsigned>(static_cast<unsigned char>(bytes[offset + 1])) << 8U);
+  };
+  decoded out;
+  out.beats.reserve(bytes.size() / 2);
+  std::int64_t time = 0;
+  unsigned last_code = 0;
+  std::int64_t last_time = -1;
+  std::size_t pos = 0;
+  for (;;) {
+    if (pos + 2 > bytes.size()) {
+      throw corrupt(pos, "the file is truncated (no end-of-annotations word)");
+    }
+    const std::size_t at = pos;
+    const unsigned word = word_at(pos);
+    pos += 2;
+    if (word == 0) break;
+    const unsigned code = word >> 10U;
+    const unsigned field = word & 0x3FFU;
+    if (code == code_skip) {
+      if (pos + 4 > bytes.size()) throw corrupt(at, "the file is truncated inside a SKIP");
+      const std::uint32_t raw =
+          (static_cast<std::uint32_t>(word_at(pos)) << 16U) | word_at(pos + 2);
+      pos += 4;
+      time += static_cast<std::int32_t>(raw);
+      if (time < 0) throw corrupt(at, "a SKIP moves the time before the start of the record");
+    } else if (code == code_aux) {
+      const std::size_t length = field + (field & 1U);
+      if (pos + length > bytes.size()) throw corrupt(at, "the file is truncated inside an AUX");
+      const std::string_view aux(bytes.data() + pos, field);
+      constexpr std::string_view resolution = "## time resolution: ";
+      if (last_code == code_note && last_time == 0 && aux.starts_with(resolution)) {
+        const auto r = leading_number(aux.substr(resolution.size()));
+        if (r && *r > 0.0) out.time_resolution_hz = r;
+      }
+      pos += length;
+    } else if (code == code_num || code == code_sub || code == code_chn) {
+      // Attributes of the preceding annotation; the 10 bits are a value, not a time step.
+    } else if (code > code_max) {
+      throw corrupt(at, "undefined annotation code " + std::to_string(code));
+    } else {
+      time += field;
+      last_code = code;
+      last_time = time;
+      const std::uint8_t label = beat_table[code];
+      if (label == not_a_beat) continue;
+      if (!out.beats.empty() && time <= out.beats.back().sample) {
+        throw corrupt(at, "beat at sample " + std::to_string(time) +
+                              " is not after the previous beat at sample " +
+                              std::to_string(out.beats.back().sample));
+      }
+      out.beats.push_back({time, static_cast<dsp::beat_label>(label)});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
+  std::filesystem::path atr = path;
+  std::filesystem::path record = path;
+  if (path.has_extension()) {
+    record.replace_extension();
+  } else {
+    atr += ".atr";
+  }
+  std::filesystem::path hea = record;
+  hea += ".hea";
+
+  const std::string name = atr.string();
+  const std::string bytes = read_binary_file(atr, name);
+  const decoded ann = decode_annotations(bytes, name);
+  if (ann.beats.size() < 2) {
+    throw input_error(name, 0,
+                      "contains no RR intervals (" + std::to_string(ann.beats.size()) + " beat" +
+                          (ann.beats.size() == 1 ? "" : "s") + ")");
+  }
+  // The header is read even when the annotations carry their own time resolution: WFDB needs
+  // the record, and a missing .hea usually means the wrong path.
+  const double header_fs = header_sampling_frequency(hea);
+  const double fs = ann.time_resolution_hz.value_or(header_fs);
+
+  rr_recording out;
+  out.path = path.string();
+  out.kind = "annotations";
+  out.units = "samples";
+  const std::size_t n = ann.beats.size() - 1;
+  out.rr.rr_ms.reserve(n);
+  out.rr.end_s.reserve(n);
+  out.rr.after_gap.reserve(n);
+  out.labels.reserve(n);
+  const std::int64_t first = ann.beats.front().sample;
+  for (std::size_t k = 1; k < ann.beats.size(); ++k) {
+    const auto step = ann.beats[k].sample - ann.beats[k - 1].sample;
+    out.rr.push_back(static_cast<double>(step) / fs * 1000.0,
+                     static_cast<double>(ann.beats[k].sample - first) / fs, false);
+    out.labels.push_back(ann.beats[k].label);
+  }
+  return out;
+}
+
+}  // namespace resonant::drivers

@@ -1,0 +1,273 @@
+#include "hrv_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <span>
+
+#include "bspline_interpolation.hpp"
+#include "geometric.hpp"
+#include "lomb_scargle.hpp"
+#include "nonlinear.hpp"
+#include "smoothness_priors.hpp"
+
+namespace resonant::dsp {
+
+analysis_profile analysis_profile::kubios() {
+  analysis_profile p;
+  p.name = "kubios";
+  return p;  // the defaults of the struct are Kubios' defaults
+}
+
+analysis_profile analysis_profile::neurokit() {
+  analysis_profile p;
+  p.name = "neurokit";
+  p.time.pnn = pnn_denominator::intervals;
+  p.resample_hz = 100.0;
+  p.spline_degree = 2;  // interp1d(kind="quadratic")
+  p.detrend_lambda = std::nullopt;
+  p.welch_rule = welch_segment_rule::neurokit;
+  p.integration = band_rule::trapezoid;
+  p.vlf = {0.0033, 0.04};
+  p.dfa_alpha1_min = 4;
+  p.dfa_alpha1_max = 11;
+  p.dfa_alpha2_min = 12;
+  p.dfa_alpha2_max = 64;
+  return p;
+}
+
+std::optional<analysis_profile> analysis_profile::named(const std::string& name) {
+  if (name == "kubios") return kubios();
+  if (name == "neurokit") return neurokit();
+  return std::nullopt;
+}
+
+namespace {
+
+std::size_t grid_size(const analysis_profile& p, double span_s) {
+  if (p.welch_rule == welch_segment_rule::neurokit) {
+    // numpy.arange(t0, t_last + 1/fs, 1/fs)
+    const double step = 1.0 / p.resample_hz;
+    return static_cast<std::size_t>(std::ceil((span_s + step) / step));
+  }
+  return static_cast<std::size_t>(std::floor(span_s * p.resample_hz + 1e-9)) + 1;
+}
+
+// NeuroKit2 drops the spectrum below its default minimum frequency 4 fs / N.
+double lowest_reported_hz(const analysis_profile& p, std::size_t n) {
+  if (p.welch_rule != welch_segment_rule::neurokit) return 0.0;
+  return (2.0 * p.resample_hz) / (static_cast<double>(n) / 2.0);
+}
+
+spectral_result bands_of(const spectrum& s, const analysis_profile& p, double duration,
+                         std::string method) {
+  spectral_result r;
+  r.method = std::move(method);
+  if (s.freq_hz.empty()) return r;
+  auto power = [&](frequency_band b) { return band_power(s, b.lo_hz, b.hi_hz, p.integration); };
+  if (duration >= p.min_duration_vlf_s) r.vlf_ms2 = power(p.vlf);
+  if (duration >= p.min_duration_lf_s) {
+    r.lf_ms2 = power(p.lf);
+    r.lf_peak_hz = peak_frequency(s, p.lf.lo_hz, p.lf.hi_hz);
+  }
+  if (duration >= p.min_duration_hf_s) {
+    r.hf_ms2 = power(p.hf);
+    r.hf_peak_hz = peak_frequency(s, p.hf.lo_hz, p.hf.hi_hz);
+  }
+  if (r.vlf_ms2 && r.lf_ms2 && r.hf_ms2) r.total_ms2 = *r.vlf_ms2 + *r.lf_ms2 + *r.hf_ms2;
+  if (r.lf_ms2 && r.hf_ms2 && *r.lf_ms2 + *r.hf_ms2 > 0.0) {
+    r.lf_nu = 100.0 * *r.lf_ms2 / (*r.lf_ms2 + *r.hf_ms2);
+    r.hf_nu = 100.0 * *r.hf_ms2 / (*r.lf_ms2 + *r.hf_ms2);
+    if (*r.hf_ms2 > 0.0) r.lf_hf = *r.lf_ms2 / *r.hf_ms2;
+  }
+  return r;
+}
+
+}  // namespace
+
+namespace {
+
+// The spline-resampled tachogram on the profile's grid, and the trend the profile removes from
+// it (smoothness priors, or nothing: the mean is removed later in either case).
+struct tachogram {
+  double t0 = 0.0;
+  std::vector<double> samples;  // resampled RR, ms
+  std::vector<double> trend;    // same grid; empty when the profile does not detrend
+};
+
+tachogram make_tachogram(const rr_series& rr, const analysis_profile& p) {
+  tachogram tg;
+  if (rr.size() < 2) return tg;
+  tg.t0 = rr.end_s.front();
+  tg.samples.resize(grid_size(p, rr.end_s.back() - tg.t0));
+  const interpolating_spline spline(rr.end_s, rr.rr_ms, p.spline_degree);
+  spline.sample_uniform(tg.t0, p.resample_hz, tg.samples);
+  if (p.detrend_lambda) {
+    tg.trend = smoothness_priors_detrend(tg.samples, *p.detrend_lambda);
+    for (std::size_t i = 0; i < tg.trend.size(); ++i) tg.trend[i] = tg.samples[i] - tg.trend[i];
+  }
+  return tg;
+}
+
+void remove_mean(std::vector<double>& v) {
+  if (v.empty()) return;
+  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  for (double& x : v) x -= mean;
+}
+
+// The uneven series with the same trend removed (linear interpolation of the trend between
+// grid points), so that Welch and Lomb-Scargle see the same detrended signal.
+std::vector<double> detrended_at_beats(const rr_series& rr, const tachogram& tg, double fs) {
+  std::vector<double> y(rr.rr_ms);
+  if (tg.trend.empty()) return y;
+  const std::size_t last = tg.trend.size() - 1;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double pos = std::clamp((rr.end_s[i] - tg.t0) * fs, 0.0, static_cast<double>(last));
+    const auto k = std::min(static_cast<std::size_t>(pos), last);
+    const double frac = pos - static_cast<double>(k);
+    const double trend =
+        k < last ? tg.trend[k] + frac * (tg.trend[k + 1] - tg.trend[k]) : tg.trend[last];
+    y[i] -= trend;
+  }
+  return y;
+}
+
+}  // namespace
+
+std::vector<double> resampled_tachogram(const rr_series& rr, const analysis_profile& p) {
+  tachogram tg = make_tachogram(rr, p);
+  for (std::size_t i = 0; i < tg.trend.size(); ++i) tg.samples[i] -= tg.trend[i];
+  remove_mean(tg.samples);
+  return tg.samples;
+}
+
+welch_config welch_config_for(const analysis_profile& p, std::size_t n) {
+  welch_config c;
+  c.fs_hz = p.resample_hz;
+  c.window = p.welch_window;
+  if (p.welch_rule == welch_segment_rule::neurokit) {
+    // Same floating-point steps as NeuroKit2's signal_psd, so the segment is the same integer.
+    const double min_frequency = (2.0 * p.resample_hz) / (static_cast<double>(n) / 2.0);
+    auto nperseg = static_cast<std::size_t>((2.0 / min_frequency) * p.resample_hz);
+    if (static_cast<double>(nperseg) > static_cast<double>(n) / 2.0) nperseg = n / 2;
+    c.segment = std::max<std::size_t>(nperseg, 1);
+    c.overlap = c.segment / 2;
+    c.nfft = 2 * c.segment;
+    return c;
+  }
+  const auto wanted = static_cast<std::size_t>(std::lround(p.welch_segment_s * p.resample_hz));
+  c.segment = std::max<std::size_t>(std::min(wanted, n), 1);
+  c.overlap =
+      static_cast<std::size_t>(std::floor(static_cast<double>(c.segment) * p.welch_overlap));
+  if (c.overlap >= c.segment) c.overlap = c.segment - 1;
+  const auto dense =
+      static_cast<std::size_t>(std::ceil(p.resample_hz * p.welch_points_per_hz - 1e-9));
+  c.nfft = std::max(c.segment, dense);
+  return c;
+}
+
+hrv_report analyze(const rr_series& input, const analysis_profile& p) {
+  hrv_report report;
+  rr_series rr;
+  report.artefacts.method = p.artefacts == artefact_method::kubios ? "kubios" : "none";
+  if (p.artefacts == artefact_method::kubios) {
+    range_gate_result gated = apply_range_gate(input, p.range_gate);
+    report.artefacts.range_gate_removed = gated.removed;
+    artefact_correction corr = correct_artefacts(gated.kept, p.lipponen);
+    report.artefacts.found = corr.found;
+    report.artefacts.corrected_intervals = corr.corrected_intervals;
+    rr = std::move(corr.corrected);
+    if (gated.removed > 0) {
+      report.warnings.push_back(std::to_string(gated.removed) + " interval(s) outside " +
+                                std::to_string(static_cast<int>(p.range_gate.min_rr_ms)) + "-" +
+                                std::to_string(static_cast<int>(p.range_gate.max_rr_ms)) +
+                                " ms removed as non-physiological (kept as gaps)");
+    }
+  } else {
+    rr = input;
+  }
+
+  const std::size_t n = rr.size();
+  report.n_intervals = n;
+  const auto gaps =
+      static_cast<std::size_t>(std::count(rr.after_gap.begin(), rr.after_gap.end(), 1));
+  report.n_beats = n == 0 ? 0 : n + gaps + 1;
+  report.duration_s = duration_s(rr);
+  if (n > 0) {
+    report.artefacts.corrected_pct =
+        100.0 * static_cast<double>(report.artefacts.corrected_intervals) / static_cast<double>(n);
+  }
+  if (n < 2) {
+    report.warnings.emplace_back("fewer than 2 RR intervals: only the mean can be computed");
+  }
+  if (gaps > 0) {
+    report.warnings.push_back(std::to_string(gaps) +
+                              " gap(s) in the series: successive differences skip them; the "
+                              "spectrum interpolates across them");
+  }
+
+  report.time = time_domain(rr, p.time);
+  if (auto g = geometric(rr.rr_ms, p.histogram_bin_ms)) {
+    report.hti = g->hti;
+    report.tinn_ms = g->tinn_ms;
+  }
+
+  const double duration = report.duration_s;
+  if (duration < p.min_duration_hf_s) {
+    report.warnings.emplace_back(
+        "recording shorter than 1 min: no frequency-domain measures (Task Force 1996)");
+  } else if (duration < p.min_duration_lf_s) {
+    report.warnings.emplace_back(
+        "recording shorter than 2 min: LF, LF/HF and normalised units not computed (Task Force "
+        "1996)");
+  }
+  if (duration >= p.min_duration_hf_s && duration < p.min_duration_vlf_s) {
+    report.warnings.emplace_back("recording shorter than 5 min: VLF and total power not computed");
+  }
+
+  if (n >= 3 && duration >= p.min_duration_hf_s) {
+    tachogram tg = make_tachogram(rr, p);
+    std::vector<double> z = tg.samples;
+    for (std::size_t i = 0; i < tg.trend.size(); ++i) z[i] -= tg.trend[i];
+    remove_mean(z);
+    const welch_config wc = welch_config_for(p, z.size());
+    spectrum s = welch_psd(z, wc);
+    const double f_min = lowest_reported_hz(p, z.size());
+    if (f_min > 0.0) {
+      const auto first = std::lower_bound(s.freq_hz.begin(), s.freq_hz.end(), f_min);
+      const auto drop = first - s.freq_hz.begin();
+      s.freq_hz.erase(s.freq_hz.begin(), first);
+      s.psd.erase(s.psd.begin(), s.psd.begin() + drop);
+    }
+    report.welch = bands_of(s, p, duration, "welch");
+
+    const std::vector<double> y = detrended_at_beats(rr, tg, p.resample_hz);
+    const spectrum ls =
+        lomb_scargle_psd(rr.end_s, y, lomb_config{p.lomb_oversampling, p.lomb_max_hz});
+    report.lomb = bands_of(ls, p, duration, "lomb");
+  } else {
+    report.welch.method = "welch";
+    report.lomb.method = "lomb";
+  }
+
+  if (auto pc = poincare(rr, p.poincare_ddof)) {
+    report.nonlinear.sd1_ms = pc->sd1_ms;
+    report.nonlinear.sd2_ms = pc->sd2_ms;
+    if (pc->sd2_ms > 0.0) report.nonlinear.sd1_sd2 = pc->sd1_ms / pc->sd2_ms;
+  }
+  report.nonlinear.dfa_alpha1 = dfa_alpha(rr.rr_ms, p.dfa_alpha1_min, p.dfa_alpha1_max);
+  report.nonlinear.dfa_alpha2 = dfa_alpha(rr.rr_ms, p.dfa_alpha2_min, p.dfa_alpha2_max);
+  if (report.time.sdnn_ms && n > static_cast<std::size_t>(p.sampen_m) + 1) {
+    // r from the SD with ddof 1, whatever the profile's SDNN convention.
+    const double nn = static_cast<double>(n);
+    const double sd_ddof1 =
+        *report.time.sdnn_ms * std::sqrt((nn - static_cast<double>(p.time.sdnn_ddof)) / (nn - 1.0));
+    report.nonlinear.sampen = sample_entropy(rr.rr_ms, p.sampen_m, p.sampen_r_sd * sd_ddof1);
+  }
+  if (!report.nonlinear.dfa_alpha2 && n > 0) {
+    report.warnings.emplace_back("too few beats for DFA alpha2");
+  }
+  return report;
+}
+
+}  // namespace resonant::dsp

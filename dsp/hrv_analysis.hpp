@@ -1,0 +1,120 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "artefacts.hpp"
+#include "range_gate.hpp"
+#include "rr_series.hpp"
+#include "spectrum.hpp"
+#include "time_domain.hpp"
+#include "welch.hpp"
+
+namespace resonant::dsp {
+
+enum class artefact_method { none, kubios };
+
+struct frequency_band {
+  double lo_hz;
+  double hi_hz;
+};
+
+// How the Welch segment length is chosen.
+enum class welch_segment_rule {
+  fixed_seconds,  // segment = welch_segment_s (whole series if shorter), Kubios
+  neurokit,  // NeuroKit2 signal_psd: 2 / (4 fs / N) s, at most N / 2 samples; nfft = 2 x segment
+};
+
+// Every parameter of a batch analysis. A named profile fixes all of them, so a report can be
+// reproduced and compared with the tool the profile is named after.
+struct analysis_profile {
+  std::string name;
+
+  artefact_method artefacts = artefact_method::kubios;
+  range_gate_config range_gate;
+  lipponen_config lipponen;
+
+  time_domain_config time;
+  int poincare_ddof = 1;
+  double histogram_bin_ms = 1000.0 / 128.0;
+
+  // Frequency domain (resampled tachogram).
+  double resample_hz = 4.0;
+  int spline_degree = 3;
+  std::optional<double> detrend_lambda = 500.0;  // smoothness priors; nullopt = mean only
+  welch_segment_rule welch_rule = welch_segment_rule::fixed_seconds;
+  double welch_segment_s = 256.0;
+  double welch_overlap = 0.5;
+  double welch_points_per_hz = 300.0;  // nfft chosen for at least this grid density
+  window_kind welch_window = window_kind::hann;
+  band_rule integration = band_rule::rectangle;
+  frequency_band vlf{0.0, 0.04};
+  frequency_band lf{0.04, 0.15};
+  frequency_band hf{0.15, 0.40};
+  double lomb_oversampling = 4.0;
+  double lomb_max_hz = 0.5;
+
+  // Minimum recording length for each band (Task Force 1996: HF 1 min, LF 2 min; VLF from
+  // short-term recordings is dubious, so 5 min, less 5 % since a "5-minute" recording is
+  // usually a few beats short).
+  double min_duration_hf_s = 60.0;
+  double min_duration_lf_s = 120.0;
+  double min_duration_vlf_s = 285.0;
+
+  // Nonlinear.
+  std::size_t dfa_alpha1_min = 4, dfa_alpha1_max = 16;
+  std::size_t dfa_alpha2_min = 16, dfa_alpha2_max = 64;
+  int sampen_m = 2;
+  double sampen_r_sd = 0.2;
+
+  static analysis_profile kubios();
+  static analysis_profile neurokit();
+  // nullopt for an unknown name.
+  static std::optional<analysis_profile> named(const std::string& name);
+};
+
+struct spectral_result {
+  std::string method;  // "welch" or "lomb"
+  std::optional<double> vlf_ms2, lf_ms2, hf_ms2, total_ms2, lf_nu, hf_nu, lf_hf;
+  std::optional<double> lf_peak_hz, hf_peak_hz;
+};
+
+struct nonlinear_result {
+  std::optional<double> sd1_ms, sd2_ms, sd1_sd2, dfa_alpha1, dfa_alpha2, sampen;
+};
+
+struct artefact_summary {
+  std::string method;
+  std::size_t range_gate_removed = 0;
+  artefact_counts found;
+  std::size_t corrected_intervals = 0;
+  double corrected_pct = 0.0;
+};
+
+struct hrv_report {
+  std::size_t n_intervals = 0;  // after artefact handling
+  std::size_t n_beats = 0;
+  double duration_s = 0.0;
+  artefact_summary artefacts;
+  time_domain_result time;
+  std::optional<double> hti, tinn_ms;
+  spectral_result welch;
+  spectral_result lomb;
+  nonlinear_result nonlinear;
+  std::vector<std::string> warnings;
+};
+
+// The whole batch analysis: range gate and artefact correction (per profile), then time,
+// geometric, frequency (Welch on the resampled tachogram and Lomb-Scargle on the uneven
+// series) and nonlinear measures. Pure: no I/O, deterministic.
+hrv_report analyze(const rr_series& rr, const analysis_profile& profile);
+
+// The tachogram resampled on the profile's uniform grid (spline, then detrending or mean
+// removal), as used by the Welch spectrum. Exposed for tests and the streaming engine.
+std::vector<double> resampled_tachogram(const rr_series& rr, const analysis_profile& profile);
+
+// The Welch configuration the profile implies for a resampled series of n samples.
+welch_config welch_config_for(const analysis_profile& profile, std::size_t n);
+
+}  // namespace resonant::dsp

@@ -1,0 +1,165 @@
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct run_result {
+  int exit_code;
+  std::string out;  // stdout and stderr
+};
+
+run_result run(const std::string& args) {
+  const std::string cmd = std::string(RESONANT_EXE) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return {-1, ""};
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string data(const std::string& rel) {
+  return std::string(RESONANT_DATA_DIR) + "/" + rel;
+}
+
+class cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("resonant_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& content) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << content;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(cli, json_report_has_every_documented_key) {
+  const run_result r =
+      run("analyze " + data("reference/rr/pyhrv_nni_short.txt") + " --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"path", "kind", "n_beats", "duration_s"})
+    EXPECT_TRUE(j["input"].contains(k)) << k;
+  EXPECT_EQ(j["input"]["kind"], "rr");
+  EXPECT_EQ(j["profile"], "kubios");
+  EXPECT_TRUE(j["parameters"]["frequency_domain"].contains("detrend_lambda"));
+  for (const char* k : {"method", "ectopic", "missed", "extra", "long", "short", "corrected_pct"})
+    EXPECT_TRUE(j["artefacts"].contains(k)) << k;
+  for (const char* k :
+       {"mean_nn_ms", "sdnn_ms", "rmssd_ms", "sdsd_ms", "pnn50_pct", "pnn20_pct", "mean_hr_bpm",
+        "min_hr_bpm", "max_hr_bpm", "cvnn", "hti", "tinn_ms", "sdann_ms", "sdnni_ms"})
+    EXPECT_TRUE(j["time_domain"].contains(k)) << k;
+  for (const char* k : {"method", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2", "lf_nu", "hf_nu",
+                        "lf_hf", "lf_peak_hz", "hf_peak_hz"}) {
+    EXPECT_TRUE(j["frequency_domain"].contains(k)) << k;
+    EXPECT_TRUE(j["frequency_domain"]["lomb"].contains(k)) << k;
+  }
+  for (const char* k : {"sd1_ms", "sd2_ms", "sd1_sd2", "dfa_alpha1", "dfa_alpha2", "sampen"})
+    EXPECT_TRUE(j["nonlinear"].contains(k)) << k;
+  // 5-minute recording: short-term measures present, long-term ones null.
+  EXPECT_NEAR(j["time_domain"]["mean_nn_ms"].get<double>(), 888.955, 0.01);
+  EXPECT_TRUE(j["time_domain"]["sdann_ms"].is_null());
+  EXPECT_TRUE(j["frequency_domain"]["lf_ms2"].is_number());
+}
+
+TEST_F(cli, artefacts_none_reproduces_the_reference_rmssd) {
+  const run_result r =
+      run("analyze " + data("reference/rr/wfdb_100_atr.txt") + " --artefacts none --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["time_domain"]["rmssd_ms"].get<double>(), 63.2318, 0.1);
+  EXPECT_EQ(j["artefacts"]["method"], "none");
+}
+
+TEST_F(cli, table_and_csv_formats) {
+  const std::string f = data("reference/rr/pyhrv_nni_short.txt");
+  const run_result table = run("analyze " + f);
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  EXPECT_NE(table.out.find("RMSSD"), std::string::npos);
+  EXPECT_NE(table.out.find("Lomb"), std::string::npos);
+  const run_result csv = run("analyze " + f + " --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.out;
+  const auto nl = csv.out.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  const std::string header = csv.out.substr(0, nl);
+  EXPECT_NE(header.find("time_domain.rmssd_ms"), std::string::npos);
+  EXPECT_NE(header.find("frequency_domain.lomb.lf_ms2"), std::string::npos);
+  const std::string values = csv.out.substr(nl + 1);
+  EXPECT_EQ(std::count(header.begin(), header.end(), ','),
+            std::count(values.begin(), values.end(), ','));
+}
+
+TEST_F(cli, physionet_offset_file_and_wfdb_annotations) {
+  const run_result rr = run("analyze " + data("recordings/hrvanalysis_test_nn_intervals.txt") +
+                            " --format json --artefacts none");
+  ASSERT_EQ(rr.exit_code, 0) << rr.out;
+  EXPECT_EQ(nlohmann::json::parse(rr.out)["input"]["n_intervals"], 1000);
+  const run_result atr = run("analyze " + data("recordings/mitdb/100.atr") + " --format json");
+  ASSERT_EQ(atr.exit_code, 0) << atr.out;
+  const auto j = nlohmann::json::parse(atr.out);
+  EXPECT_EQ(j["input"]["kind"], "annotations");
+  EXPECT_EQ(j["artefacts"]["annotated_beats"]["supraventricular"], 33);
+}
+
+TEST_F(cli, bad_number_names_file_line_and_field) {
+  const std::string f = write("rr.txt", "800\n810\n12a\n820\n");
+  const run_result r = run("analyze " + f);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(f + ":3: \"12a\" is not a number"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
+
+TEST_F(cli, bad_inputs_exit_2_with_one_line) {
+  const std::string empty = write("empty.txt", "");
+  const std::string negative = write("neg.txt", "800\n-350\n");
+  for (const std::string& f : {empty, negative, (dir_ / "missing.txt").string()}) {
+    SCOPED_TRACE(f);
+    const run_result r = run("analyze " + f);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(r.out.rfind("resonant: " + f, 0), 0U) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  }
+  const run_result usage = run("analyze --profile nope x.txt");
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
+TEST_F(cli, single_beat_nan_and_absurd_values_are_handled) {
+  const run_result one = run("analyze " + write("one.txt", "850\n") + " --format json");
+  ASSERT_EQ(one.exit_code, 0) << one.out;
+  const auto j1 = nlohmann::json::parse(one.out);
+  EXPECT_EQ(j1["time_domain"]["mean_nn_ms"], 850.0);
+  EXPECT_TRUE(j1["time_domain"]["rmssd_ms"].is_null());
+  EXPECT_FALSE(j1["warnings"].empty());
+
+  std::string body;
+  for (int i = 0; i < 200; ++i) body += std::to_string(800 + (i % 7) * 10) + "\n";
+  body += "NaN\n99999\n";
+  for (int i = 0; i < 200; ++i) body += std::to_string(800 + (i % 5) * 10) + "\n";
+  const run_result mixed = run("analyze " + write("mixed.txt", body) + " --format json");
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.out;
+  const auto j2 = nlohmann::json::parse(mixed.out);
+  EXPECT_EQ(j2["input"]["missing_entries"], 1);
+  EXPECT_EQ(j2["artefacts"]["range_gate_removed"], 1);
+  EXPECT_LT(j2["time_domain"]["max_hr_bpm"].get<double>(), 80.0);
+}
+
+}  // namespace

@@ -1,0 +1,143 @@
+#include "dsp/smoothness_priors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <vector>
+
+namespace resonant::dsp {
+namespace {
+
+constexpr double fs_hz = 4.0;
+constexpr double two_pi = 2.0 * std::numbers::pi;
+
+// Amplitude of the f_hz component of x[first, last) by least squares on sin and cos.
+double amplitude(const std::vector<double>& x, double f_hz, std::size_t first, std::size_t last) {
+  double ss = 0, sc = 0, cc = 0, xs = 0, xc = 0;
+  for (std::size_t i = first; i < last; ++i) {
+    const double ph = two_pi * f_hz * static_cast<double>(i) / fs_hz;
+    const double s = std::sin(ph);
+    const double c = std::cos(ph);
+    ss += s * s;
+    sc += s * c;
+    cc += c * c;
+    xs += x[i] * s;
+    xc += x[i] * c;
+  }
+  const double det = ss * cc - sc * sc;
+  const double a = (xs * cc - xc * sc) / det;
+  const double b = (xc * ss - xs * sc) / det;
+  return std::hypot(a, b);
+}
+
+// Stationary gain of z - trend for a sinusoid: the trend operator is (I + l^2 D2'D2)^-1,
+// whose symbol is 1 / (1 + q), q = l^2 (2 sin(w/2))^4 with w = 2 pi f / fs; so the
+// detrended output has gain q / (1 + q).
+double theoretical_gain(double f_hz, double lambda) {
+  const double s = 2.0 * std::sin(std::numbers::pi * f_hz / fs_hz);
+  const double q = lambda * lambda * s * s * s * s;
+  return q / (1.0 + q);
+}
+
+TEST(SmoothnessPriors, RemovesALinearTrendExactly) {
+  // D2 annihilates a line, so the line solves (I + l^2 D2'D2) trend = z exactly.
+  std::vector<double> z(1000);
+  for (std::size_t i = 0; i < z.size(); ++i) z[i] = 850.0 + 0.37 * static_cast<double>(i);
+  const std::vector<double> out = smoothness_priors_detrend(z, 500.0);
+  ASSERT_EQ(out.size(), z.size());
+  for (const double v : out) EXPECT_NEAR(v, 0.0, 1e-6);
+}
+
+TEST(SmoothnessPriors, RemovesTrendAndKeepsRespiratorySine) {
+  // 10 min at 4 Hz: trend 800 + 0.05 ms/sample plus a 0.25 Hz sine of amplitude 20 ms.
+  const std::size_t n = 2400;
+  std::vector<double> z(n);
+  std::vector<double> sine(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    sine[i] = 20.0 * std::sin(two_pi * 0.25 * static_cast<double>(i) / fs_hz);
+    z[i] = 800.0 + 0.05 * static_cast<double>(i) + sine[i];
+  }
+  const std::vector<double> out = smoothness_priors_detrend(z, 500.0);
+  // Interior (60 s away from the ends, where the filter is not stationary).
+  const std::size_t first = 240;
+  const std::size_t last = n - 240;
+  double mean = 0.0, slope_num = 0.0, slope_den = 0.0;
+  const double mid = 0.5 * static_cast<double>(first + last - 1);
+  for (std::size_t i = first; i < last; ++i) mean += out[i] - sine[i];
+  mean /= static_cast<double>(last - first);
+  for (std::size_t i = first; i < last; ++i) {
+    const double d = static_cast<double>(i) - mid;
+    slope_num += d * (out[i] - sine[i]);
+    slope_den += d * d;
+  }
+  EXPECT_NEAR(mean, 0.0, 0.05);
+  EXPECT_NEAR(slope_num / slope_den, 0.0, 1e-4);
+  EXPECT_NEAR(amplitude(out, 0.25, first, last), 20.0, 0.2);  // within 1 %
+}
+
+TEST(SmoothnessPriors, FrequencyResponseMatchesTheHighPassApproximation) {
+  // lambda 500 at 4 Hz: -3 dB (gain 1/sqrt 2) near 0.0355 Hz; 0.01 Hz is mostly removed.
+  const double lambda = 500.0;
+  const std::size_t n = 4 * 3600;  // 1 h, interior far from the ends
+  for (const double f : {0.01, 0.0355, 0.1}) {
+    std::vector<double> z(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      z[i] = 30.0 * std::sin(two_pi * f * static_cast<double>(i) / fs_hz + 0.4);
+    }
+    const std::vector<double> out = smoothness_priors_detrend(z, lambda);
+    const double gain = amplitude(out, f, n / 4, 3 * n / 4) / 30.0;
+    EXPECT_NEAR(gain, theoretical_gain(f, lambda), 0.01) << f;
+  }
+  EXPECT_LT(theoretical_gain(0.01, lambda), 0.02);
+  EXPECT_NEAR(theoretical_gain(0.0355, lambda), 1.0 / std::sqrt(2.0), 0.01);
+}
+
+// Dense oracle: builds I + l^2 D2'D2 explicitly and solves it by Gaussian elimination.
+TEST(SmoothnessPriors, MatchesDenseSolve) {
+  const std::size_t n = 40;
+  const double lambda = 7.0;
+  std::vector<double> z(n);
+  for (std::size_t i = 0; i < n; ++i)
+    z[i] = std::sin(0.3 * static_cast<double>(i)) + 0.0001 * static_cast<double>(i * i);
+  std::vector<std::vector<double>> a(n, std::vector<double>(n, 0.0));
+  for (std::size_t r = 0; r + 2 < n; ++r) {
+    const double d[3] = {1.0, -2.0, 1.0};
+    for (int p = 0; p < 3; ++p) {
+      for (int q = 0; q < 3; ++q) a[r + p][r + q] += lambda * lambda * d[p] * d[q];
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) a[i][i] += 1.0;
+  std::vector<double> trend = z;
+  for (std::size_t p = 0; p < n; ++p) {
+    for (std::size_t r = p + 1; r < n; ++r) {
+      const double f = a[r][p] / a[p][p];
+      for (std::size_t c = p; c < n; ++c) a[r][c] -= f * a[p][c];
+      trend[r] -= f * trend[p];
+    }
+  }
+  for (std::size_t p = n; p-- > 0;) {
+    for (std::size_t c = p + 1; c < n; ++c) trend[p] -= a[p][c] * trend[c];
+    trend[p] /= a[p][p];
+  }
+  const std::vector<double> out = smoothness_priors_detrend(z, lambda);
+  for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(out[i], z[i] - trend[i], 1e-10);
+}
+
+TEST(SmoothnessPriors, ShortSeriesLoseOnlyTheirMean) {
+  EXPECT_TRUE(smoothness_priors_detrend({}, 500.0).empty());
+  const std::vector<double> two = {3.0, 5.0};
+  const std::vector<double> out = smoothness_priors_detrend(two, 500.0);
+  ASSERT_EQ(out.size(), 2U);
+  EXPECT_DOUBLE_EQ(out[0], -1.0);
+  EXPECT_DOUBLE_EQ(out[1], 1.0);
+}
+
+TEST(SmoothnessPriors, RejectsNegativeLambda) {
+  const std::vector<double> z = {1.0, 2.0, 4.0, 8.0};
+  EXPECT_THROW(smoothness_priors_detrend(z, -1.0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace resonant::dsp
