@@ -6,7 +6,11 @@
 #include <string>
 
 #include "analyze_report.hpp"
+#include "beat_detection.hpp"
+#include "beats_command.hpp"
 #include "drivers/rr_recording.hpp"
+#include "drivers/signal_recording.hpp"
+#include "dsp/beat_intervals.hpp"
 #include "dsp/hrv_analysis.hpp"
 
 namespace resonant::apps {
@@ -19,7 +23,28 @@ struct analyze_options {
   std::string artefacts;  // empty: the profile's choice
   std::string units = "auto";
   bool first_is_offset = false;
+  signal_options_cli signal;
 };
+
+// A waveform file becomes an RR recording through the beat detector of its kind.
+drivers::rr_recording rr_from_signal(const std::string& path, const signal_options_cli& o) {
+  drivers::signal_file_options so;
+  if (!o.column.empty()) so.column = o.column;
+  if (!o.signal.empty()) so.signal = o.signal;
+  if (o.rate_hz > 0.0) so.rate_hz = o.rate_hz;
+  so.invert = o.invert;
+  const drivers::signal_recording sig = drivers::read_signal_file(path, so);
+  const auto beats = detect_beats(sig);
+  drivers::rr_recording rec;
+  rec.path = path;
+  rec.kind = sig.kind;
+  rec.units = "samples";
+  rec.rr = dsp::intervals_from_beats(beats, sig.fs_hz);
+  rec.warnings = sig.warnings;
+  rec.warnings.push_back(std::to_string(beats.size()) + " beats detected in " + sig.column + " (" +
+                         detector_description(sig.kind) + ")");
+  return rec;
+}
 
 void run_analyze(const analyze_options& o) {
   const std::map<std::string, drivers::rr_units> units{{"auto", drivers::rr_units::auto_detect},
@@ -28,7 +53,13 @@ void run_analyze(const analyze_options& o) {
   drivers::rr_file_options read_options;
   read_options.units = units.at(o.units);
   read_options.first_is_offset = o.first_is_offset;
-  const drivers::rr_recording rec = drivers::read_rr_recording(o.path, read_options);
+  drivers::signal_file_options probe;
+  if (!o.signal.column.empty()) probe.column = o.signal.column;
+  if (!o.signal.signal.empty()) probe.signal = o.signal.signal;
+  if (o.signal.rate_hz > 0.0) probe.rate_hz = o.signal.rate_hz;
+  const drivers::rr_recording rec = drivers::is_signal_file(o.path, probe)
+                                        ? rr_from_signal(o.path, o.signal)
+                                        : drivers::read_rr_recording(o.path, read_options);
 
   dsp::analysis_profile profile = *dsp::analysis_profile::named(o.profile);
   if (o.artefacts == "none") profile.artefacts = dsp::artefact_method::none;
@@ -50,8 +81,11 @@ void run_analyze(const analyze_options& o) {
 void add_analyze_command(CLI::App& app) {
   auto opts = std::make_shared<analyze_options>();
   CLI::App* cmd = app.add_subcommand(
-      "analyze", "HRV report of an RR recording (interval file or WFDB beat annotations)");
-  cmd->add_option("FILE", opts->path, "RR interval file, or WFDB .atr annotations")->required();
+      "analyze",
+      "HRV report of a recording: RR intervals, WFDB beat annotations, or an ECG / PPG waveform");
+  cmd->add_option("FILE", opts->path,
+                  "RR interval file, WFDB .atr annotations or record, or ECG / PPG signal file")
+      ->required();
   cmd->add_option("--profile", opts->profile, "parameter profile")
       ->check(CLI::IsMember({"kubios", "neurokit"}))
       ->capture_default_str();
@@ -67,6 +101,7 @@ void add_analyze_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--first-is-offset", opts->first_is_offset,
                 "the first value is the time of the first beat (PhysioNet RR lists)");
+  add_signal_options(*cmd, opts->signal);
   cmd->callback([opts] { run_analyze(*opts); });
 }
 

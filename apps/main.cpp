@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "analyze_command.hpp"
+#include "beats_command.hpp"
 #include "drivers/input_error.hpp"
 
 namespace {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", RESONANT_VERSION);
   app.require_subcommand(1);
   resonant::apps::add_analyze_command(app);
+  resonant::apps::add_beats_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "drivers/file_bytes.hpp"
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
 
@@ -85,32 +86,6 @@ constexpr std::array<std::uint8_t, 256> char_classes = [] {
 
 bool has_class(char c, std::uint8_t cls) {
   return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
-}
-
-struct file_closer {
-  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
-std::string read_text_file(const std::filesystem::path& path, const std::string& name) {
-  errno = 0;
-  std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw input_error(name, 0, "cannot open: " + std::generic_category().message(errno));
-  // Read straight into the string (one copy); the loop also covers files whose size is unknown.
-  std::string data;
-  std::error_code size_error;
-  const auto size = std::filesystem::file_size(path, size_error);
-  std::size_t filled = 0;
-  data.resize(size_error ? std::size_t{1} << 16 : static_cast<std::size_t>(size) + 1);
-  for (;;) {
-    filled += std::fread(data.data() + filled, 1, data.size() - filled, file.get());
-    if (filled < data.size()) break;
-    data.resize(2 * data.size());
-  }
-  data.resize(filled);
-  if (std::ferror(file.get()) != 0) {
-    throw input_error(name, 0, "cannot read: " + std::generic_category().message(errno));
-  }
-  return data;
 }
 
 std::string_view trim(std::string_view s) {
@@ -619,7 +594,7 @@ void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const st
 
 rr_recording read_rr_file(const std::filesystem::path& path, const rr_file_options& options) {
   const std::string name = path.string();
-  const std::string contents = read_text_file(path, name);
+  const std::string contents = read_file_bytes(path, name);
   std::string_view text = contents;
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   std::vector<std::string_view> scratch;

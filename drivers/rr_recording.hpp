@@ -24,8 +24,8 @@ struct rr_recording {
   std::string kind;                     // "rr" (interval file) or "annotations" (WFDB)
   dsp::rr_series rr;                    // intervals in ms, time axis in s
   std::vector<dsp::beat_label> labels;  // label of the beat ending each interval
-  std::string units;                    // interval units in the file: "ms", "s", or "samples" (WFDB)
-  std::size_t missing = 0;              // NaN / empty entries, kept as gaps
+  std::string units;        // interval units in the file: "ms", "s", or "samples" (WFDB)
+  std::size_t missing = 0;  // NaN / empty entries, kept as gaps
   std::vector<std::string> warnings;
 };
 

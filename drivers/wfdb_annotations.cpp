@@ -2,6 +2,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -11,8 +12,10 @@
 #include <system_error>
 #include <vector>
 
+#include "drivers/file_bytes.hpp"
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
+#include "drivers/signal_recording.hpp"
 
 // WFDB beat annotations, MIT format (annot(5) in the WFDB Applications Guide).
 //
@@ -35,38 +38,21 @@
 // ("record nsig fs nsamples ..."); fs may read "360", "360/1.5" or "360(0)" (the number before
 // '/' or '('); missing fs means 250 Hz as in WFDB.
 //
-// Output: rr_ms[k-1] = (sample[k] - sample[k-1]) / fs * 1000, end_s[k-1] = (sample[k] -
-// sample[0]) / fs, labels[k-1] = label of beat k; no gaps; units "samples".
+// Both readers share read_annotation_file (paths, decoding, sampling frequency).
+// read_wfdb_beats: every beat at its absolute sample index of the record (annotation times of a
+// high-resolution file rounded to the nearest sample at the header's fs), with its label; zero
+// beats is a valid result.
+// read_wfdb_annotations: rr_ms[k-1] = (sample[k] - sample[k-1]) / fs * 1000, end_s[k-1] =
+// (sample[k] - sample[0]) / fs, labels[k-1] = label of beat k; no gaps; units "samples".
 //
 // Errors (input_error naming the file, line 0, with the byte offset for corrupt data): missing
 // file or .hea, a stream that ends before its end word (truncated, odd length, cut SKIP or AUX),
 // an undefined code 50..58, a time that goes negative, a beat not after the previous beat,
-// fewer than two beats. The MIT format has no magic number, so garbage is caught only by these
-// checks; any byte sequence either decodes or throws.
+// fewer than two beats (read_wfdb_annotations only). The MIT format has no magic number, so garbage
+// is caught only by these checks; any byte sequence either decodes or throws.
 namespace resonant::drivers {
 
 namespace {
-
-struct file_closer {
-  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
-std::string read_binary_file(const std::filesystem::path& path, const std::string& name) {
-  errno = 0;
-  std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw input_error(name, 0, "cannot open: " + std::generic_category().message(errno));
-  std::string data;
-  std::array<char, 1 << 16> chunk{};
-  for (;;) {
-    const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
-    data.append(chunk.data(), n);
-    if (n < chunk.size()) break;
-  }
-  if (std::ferror(file.get()) != 0) {
-    throw input_error(name, 0, "cannot read: " + std::generic_category().message(errno));
-  }
-  return data;
-}
 
 constexpr std::uint8_t not_a_beat = 0xFF;
 
@@ -117,7 +103,7 @@ std::optional<double> leading_number(std::string_view s) {
 
 double header_sampling_frequency(const std::filesystem::path& hea) {
   const std::string name = hea.string();
-  const std::string text = read_binary_file(hea, name);
+  const std::string text = read_file_bytes(hea, name);
   constexpr std::string_view blanks = " \t\r\v\f";
   std::size_t line_no = 0;
   std::size_t pos = 0;
@@ -223,9 +209,17 @@ decoded decode_annotations(const std::string& bytes, const std::string& name) {
   return out;
 }
 
-}  // namespace
+// The beats of an annotation file with the sampling frequency they are counted in.
+struct annotation_file {
+  std::string name;                 // the .atr path, for messages
+  std::vector<decoded_beat> beats;  // in units of 1 / fs_hz
+  double fs_hz = 0.0;               // annotation time resolution (high-resolution files) or fs
+  double header_fs_hz = 0.0;        // the record's sampling frequency
+};
 
-rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
+// The one parser behind both public readers: resolves the .atr and .hea paths, decodes the
+// annotations and reads the sampling frequency.
+annotation_file read_annotation_file(const std::filesystem::path& path) {
   std::filesystem::path atr = path;
   std::filesystem::path record = path;
   if (path.has_extension()) {
@@ -236,18 +230,28 @@ rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
   std::filesystem::path hea = record;
   hea += ".hea";
 
-  const std::string name = atr.string();
-  const std::string bytes = read_binary_file(atr, name);
-  const decoded ann = decode_annotations(bytes, name);
+  annotation_file out;
+  out.name = atr.string();
+  const std::string bytes = read_file_bytes(atr, out.name);
+  decoded ann = decode_annotations(bytes, out.name);
+  // The header is read even when the annotations carry their own time resolution: WFDB needs
+  // the record, and a missing .hea usually means the wrong path.
+  out.header_fs_hz = header_sampling_frequency(hea);
+  out.fs_hz = ann.time_resolution_hz.value_or(out.header_fs_hz);
+  out.beats = std::move(ann.beats);
+  return out;
+}
+
+}  // namespace
+
+rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
+  const annotation_file ann = read_annotation_file(path);
   if (ann.beats.size() < 2) {
-    throw input_error(name, 0,
+    throw input_error(ann.name, 0,
                       "contains no RR intervals (" + std::to_string(ann.beats.size()) + " beat" +
                           (ann.beats.size() == 1 ? "" : "s") + ")");
   }
-  // The header is read even when the annotations carry their own time resolution: WFDB needs
-  // the record, and a missing .hea usually means the wrong path.
-  const double header_fs = header_sampling_frequency(hea);
-  const double fs = ann.time_resolution_hz.value_or(header_fs);
+  const double fs = ann.fs_hz;
 
   rr_recording out;
   out.path = path.string();
@@ -264,6 +268,25 @@ rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
     out.rr.push_back(static_cast<double>(step) / fs * 1000.0,
                      static_cast<double>(ann.beats[k].sample - first) / fs, false);
     out.labels.push_back(ann.beats[k].label);
+  }
+  return out;
+}
+
+wfdb_beats read_wfdb_beats(const std::filesystem::path& atr_or_record) {
+  const annotation_file ann = read_annotation_file(atr_or_record);
+  wfdb_beats out;
+  out.fs_hz = ann.header_fs_hz;
+  out.samples.reserve(ann.beats.size());
+  out.labels.reserve(ann.beats.size());
+  // High-resolution annotation times are brought to the nearest sample of the record.
+  const double to_samples = ann.header_fs_hz / ann.fs_hz;
+  for (const decoded_beat& b : ann.beats) {
+    const std::int64_t sample =
+        ann.fs_hz == ann.header_fs_hz
+            ? b.sample
+            : static_cast<std::int64_t>(std::llround(static_cast<double>(b.sample) * to_samples));
+    out.samples.push_back(sample);
+    out.labels.push_back(b.label);
   }
   return out;
 }

@@ -10,13 +10,15 @@ namespace resonant::dsp {
 // Forward DFT of a real sequence of any length n:
 //   out[k] = sum_{j<n} in[j] exp(-2 pi i j k / n),  k = 0 .. n/2  (the non-redundant half).
 //
-// Algorithm: KissFFT (mixed radix 2/3/4/5 + generic) in double precision. When n is even and
-// n/2 has no prime factor above 7, the real input is packed into an n/2-point complex FFT
-// (KissFFT's transform_real). When n has a prime factor above 7 (a prime n, say), the DFT is
-// computed with Bluestein's chirp-z algorithm (Bluestein 1970; Rabiner, Schafer & Rader 1969)
-// as a circular convolution through a power-of-two FFT of size >= 2n - 1, so every length is
-// O(n log n). The chirp exp(i pi j^2 / n) is evaluated from j^2 mod 2n in integers, so its
-// phase stays exact for large j.
+// Algorithm: KissFFT (mixed radix 2/3/4/5 + generic) in double precision. For even n the real
+// input is packed into an n/2-point complex sequence (even samples real, odd samples imaginary)
+// whose DFT is untangled with the twiddles exp(-2 pi i k / n); for odd n the n-point complex
+// DFT of the input is taken. When that complex length (n/2 or n) has a prime factor above 7,
+// its DFT is computed with Bluestein's chirp-z algorithm (Bluestein 1970; Rabiner, Schafer &
+// Rader 1969) as a circular convolution through a KissFFT of the smallest 2^a 3^b 5^c size
+// >= 2L - 1, so every length is O(n log n). The chirp exp(i pi j^2 / L) is evaluated from
+// j^2 mod 2L in integers, so its phase stays exact for large j. Memory of a chirp-z plan:
+// about 4.3 times the convolution size in complex doubles (n = 8.1e6: ~0.55 GB).
 //
 // Planning (twiddles, chirp, the chirp's spectrum, work buffers) happens in the constructor;
 // transform() never allocates. One object must not be used by two threads at once (it owns

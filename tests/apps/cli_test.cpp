@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/scratch_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -35,21 +37,11 @@ std::string data(const std::string& rel) {
   return std::string(RESONANT_DATA_DIR) + "/" + rel;
 }
 
-class cli : public ::testing::Test {
+class cli : public resonant::test::scratch_dir_test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("resonant_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
+  std::string write_text(const std::string& name, const std::string& content) const {
+    return write(name, content).string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& content) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << content;
-    return p.string();
-  }
-  fs::path dir_;
 };
 
 TEST_F(cli, json_report_has_every_documented_key) {
@@ -113,6 +105,15 @@ TEST_F(cli, physionet_offset_file_and_wfdb_annotations) {
                             " --format json --artefacts none");
   ASSERT_EQ(rr.exit_code, 0) << rr.out;
   EXPECT_EQ(nlohmann::json::parse(rr.out)["input"]["n_intervals"], 1000);
+  const run_result holter =
+      run("analyze --first-is-offset " + data("recordings/nsr2db_nsr001_rr_secs.txt") +
+          " --artefacts none --format json");
+  ASSERT_EQ(holter.exit_code, 0) << holter.out;
+  const auto jh = nlohmann::json::parse(holter.out);
+  EXPECT_EQ(jh["input"]["n_intervals"], 106459);
+  EXPECT_NEAR(jh["time_domain"]["mean_nn_ms"].get<double>(), 760.53, 0.01);
+  EXPECT_TRUE(jh["time_domain"]["sdann_ms"].is_number());  // 22.5 h: long-term measures
+  EXPECT_TRUE(jh["nonlinear"]["dfa_alpha2"].is_number());
   const run_result atr = run("analyze " + data("recordings/mitdb/100.atr") + " --format json");
   ASSERT_EQ(atr.exit_code, 0) << atr.out;
   const auto j = nlohmann::json::parse(atr.out);
@@ -121,7 +122,7 @@ TEST_F(cli, physionet_offset_file_and_wfdb_annotations) {
 }
 
 TEST_F(cli, bad_number_names_file_line_and_field) {
-  const std::string f = write("rr.txt", "800\n810\n12a\n820\n");
+  const std::string f = write_text("rr.txt", "800\n810\n12a\n820\n");
   const run_result r = run("analyze " + f);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find(f + ":3: \"12a\" is not a number"), std::string::npos) << r.out;
@@ -129,8 +130,8 @@ TEST_F(cli, bad_number_names_file_line_and_field) {
 }
 
 TEST_F(cli, bad_inputs_exit_2_with_one_line) {
-  const std::string empty = write("empty.txt", "");
-  const std::string negative = write("neg.txt", "800\n-350\n");
+  const std::string empty = write_text("empty.txt", "");
+  const std::string negative = write_text("neg.txt", "800\n-350\n");
   for (const std::string& f : {empty, negative, (dir_ / "missing.txt").string()}) {
     SCOPED_TRACE(f);
     const run_result r = run("analyze " + f);
@@ -143,7 +144,7 @@ TEST_F(cli, bad_inputs_exit_2_with_one_line) {
 }
 
 TEST_F(cli, single_beat_nan_and_absurd_values_are_handled) {
-  const run_result one = run("analyze " + write("one.txt", "850\n") + " --format json");
+  const run_result one = run("analyze " + write_text("one.txt", "850\n") + " --format json");
   ASSERT_EQ(one.exit_code, 0) << one.out;
   const auto j1 = nlohmann::json::parse(one.out);
   EXPECT_EQ(j1["time_domain"]["mean_nn_ms"], 850.0);
@@ -154,12 +155,55 @@ TEST_F(cli, single_beat_nan_and_absurd_values_are_handled) {
   for (int i = 0; i < 200; ++i) body += std::to_string(800 + (i % 7) * 10) + "\n";
   body += "NaN\n99999\n";
   for (int i = 0; i < 200; ++i) body += std::to_string(800 + (i % 5) * 10) + "\n";
-  const run_result mixed = run("analyze " + write("mixed.txt", body) + " --format json");
+  const run_result mixed = run("analyze " + write_text("mixed.txt", body) + " --format json");
   ASSERT_EQ(mixed.exit_code, 0) << mixed.out;
   const auto j2 = nlohmann::json::parse(mixed.out);
   EXPECT_EQ(j2["input"]["missing_entries"], 1);
   EXPECT_EQ(j2["artefacts"]["range_gate_removed"], 1);
   EXPECT_LT(j2["time_domain"]["max_hr_bpm"].get<double>(), 80.0);
+}
+
+TEST_F(cli, beats_prints_one_csv_line_per_beat) {
+  const run_result r =
+      run("beats " + data("recordings/nstdb_118e24.csv") + " --rate 360 --signal ecg");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("sample,time_s,quality\n", 0), 0U);
+  const auto lines = std::count(r.out.begin(), r.out.end(), '\n');
+  EXPECT_NEAR(static_cast<double>(lines - 1), 167.0, 1.0);  // 167 annotated beats
+  // Second line: sample index, its time at 360 Hz, quality in [0, 1].
+  const auto first = r.out.substr(r.out.find('\n') + 1);
+  long long sample = 0;
+  double t = 0.0;
+  double q = 0.0;
+  ASSERT_EQ(std::sscanf(first.c_str(), "%lld,%lf,%lf", &sample, &t, &q), 3);
+  EXPECT_NEAR(t, static_cast<double>(sample) / 360.0, 0.5 / 360.0);
+  EXPECT_GE(q, 0.0);
+  EXPECT_LE(q, 1.0);
+}
+
+TEST_F(cli, analyze_runs_detection_on_signal_files) {
+  const run_result ecg = run("analyze " + data("recordings/mitdb/100.hea") + " --format json");
+  ASSERT_EQ(ecg.exit_code, 0) << ecg.out;
+  const auto je = nlohmann::json::parse(ecg.out);
+  EXPECT_EQ(je["input"]["kind"], "ecg");
+  EXPECT_NEAR(je["input"]["n_beats"].get<double>(), 2273.0, 3.0);
+
+  const run_result ppg = run("analyze " + data("recordings/neurokit_bio_resting_5min_100hz.csv") +
+                             " --column PPG --rate 100 --format json --artefacts none");
+  ASSERT_EQ(ppg.exit_code, 0) << ppg.out;
+  const auto jp = nlohmann::json::parse(ppg.out);
+  EXPECT_EQ(jp["input"]["kind"], "ppg");
+  // NeuroKit2 on the same PPG: 431 intervals, mean NN 694.69 ms.
+  EXPECT_NEAR(jp["time_domain"]["mean_nn_ms"].get<double>(), 694.69, 0.005 * 694.69);
+}
+
+TEST_F(cli, signal_files_without_enough_information_fail_clearly) {
+  const run_result no_rate = run("beats " + data("recordings/nstdb_118e24.csv") + " --signal ecg");
+  EXPECT_EQ(no_rate.exit_code, 2) << no_rate.out;
+  EXPECT_NE(no_rate.out.find("--rate"), std::string::npos) << no_rate.out;
+  const run_result no_kind = run("beats " + data("recordings/nstdb_118e24.csv") + " --rate 360");
+  EXPECT_EQ(no_kind.exit_code, 2) << no_kind.out;
+  EXPECT_NE(no_kind.out.find("--signal"), std::string::npos) << no_kind.out;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace {
 
@@ -52,28 +53,8 @@ bool contains(const std::vector<std::string>& warnings, const std::string& part)
   return false;
 }
 
-class rr_file_reader_test : public ::testing::Test {
+class rr_file_reader_test : public resonant::test::scratch_dir_test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    dir_ = fs::temp_directory_path() /
-           ("resonant_rr_" + std::string(info->name()) + "_" + std::to_string(stamp) + "_" +
-            std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  fs::path write(const std::string& name, const std::string& contents) const {
-    const fs::path p = dir_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out << contents;
-    return p;
-  }
-
   rr_recording read(const std::string& contents, rr_file_options options = {}) const {
     return read_rr_file(write("rr.txt", contents), options);
   }
@@ -86,8 +67,6 @@ class rr_file_reader_test : public ::testing::Test {
     if (message.starts_with(prefix)) message = "rr.txt" + message.substr(prefix.size());
     return message;
   }
-
-  fs::path dir_;
 };
 
 void expect_series(const rr_recording& r, const std::vector<double>& rr_ms,

@@ -12,12 +12,15 @@
 
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
+#include "drivers/signal_recording.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using resonant::drivers::input_error;
 using resonant::drivers::read_wfdb_annotations;
+using resonant::drivers::read_wfdb_beats;
 using resonant::drivers::rr_recording;
 using resonant::dsp::beat_label;
 
@@ -83,28 +86,8 @@ std::string encode(const std::vector<annotation>& anns) {
   return e.finish();
 }
 
-class wfdb_annotations_test : public ::testing::Test {
+class wfdb_annotations_test : public resonant::test::scratch_dir_test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    dir_ = fs::temp_directory_path() /
-           ("resonant_wfdb_" + std::string(info->name()) + "_" + std::to_string(stamp) + "_" +
-            std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  fs::path write(const std::string& name, const std::string& contents) const {
-    const fs::path p = dir_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out << contents;
-    return p;
-  }
-
   // Writes rec.hea and rec.atr; returns the .atr path.
   fs::path record(const std::string& atr, const std::string& hea = "rec 2 250 1000000\n") const {
     write("rec.hea", hea);
@@ -118,8 +101,6 @@ class wfdb_annotations_test : public ::testing::Test {
     if (message.starts_with(prefix)) message = message.substr(prefix.size());
     return message;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(wfdb_annotations_test, beats_give_intervals_times_and_labels_non_beats_skipped) {
@@ -150,6 +131,56 @@ TEST_F(wfdb_annotations_test, beats_give_intervals_times_and_labels_non_beats_sk
   EXPECT_EQ(r.kind, "annotations");
   EXPECT_EQ(r.units, "samples");
   EXPECT_EQ(r.missing, 0U);
+}
+
+TEST_F(wfdb_annotations_test, beats_at_absolute_samples_agree_with_the_intervals) {
+  const std::vector<annotation> anns = {
+      {10, 28, "(N"},         // rhythm change, not a beat
+      {100, 1, ""},           // N
+      {300, 1, "", 0},        // N with a CHN word
+      {300, 14, ""},          // noise at the same sample, not a beat
+      {450, 8, ""},           // A
+      {2000, 22, "comment"},  // note, SKIP needed
+      {2700, 5, ""},          // V
+      {70000, 6, ""},         // F after a long SKIP
+      {69990, 22, "x"},       // note with a negative SKIP
+      {70250, 12, ""},        // paced
+  };
+  const fs::path atr = record(encode(anns));
+  const auto b = read_wfdb_beats(atr);
+  EXPECT_EQ(b.fs_hz, 250.0);
+  EXPECT_EQ(b.samples, (std::vector<std::int64_t>{100, 300, 450, 2700, 70000, 70250}));
+  EXPECT_EQ(b.labels, (std::vector<beat_label>{
+                          beat_label::normal, beat_label::normal, beat_label::supraventricular,
+                          beat_label::ventricular, beat_label::fusion, beat_label::paced}));
+  // The same parser: the intervals are the differences of the beat samples.
+  const auto r = read_wfdb_annotations(atr);
+  ASSERT_EQ(r.rr.size(), b.samples.size() - 1);
+  for (std::size_t k = 1; k < b.samples.size(); ++k) {
+    EXPECT_EQ(r.rr.rr_ms[k - 1],
+              static_cast<double>(b.samples[k] - b.samples[k - 1]) / b.fs_hz * 1000.0);
+    EXPECT_EQ(r.labels[k - 1], b.labels[k]);
+  }
+  EXPECT_EQ(read_wfdb_beats(dir_ / "rec").samples, b.samples);  // record path
+
+  // No beats is a valid beat list (but not an RR recording); errors are shared.
+  const fs::path none = record(encode({{10, 28, "(N"}}));
+  EXPECT_TRUE(read_wfdb_beats(none).samples.empty());
+  EXPECT_EQ(error_of([&] {
+              read_wfdb_beats(record(encode({{0, 1, ""}}).substr(0, 2)));
+            }),
+            (dir_ / "rec.atr").string() +
+                ": corrupt annotation data at byte offset 2: the file is truncated (no "
+                "end-of-annotations word)");
+}
+
+TEST_F(wfdb_annotations_test, high_resolution_beat_times_are_rounded_to_record_samples) {
+  // Times in 1/1000 s, record at 250 Hz: 1001 ms -> 250.25 -> 250; 1003 ms -> 250.75 -> 251.
+  const std::string atr =
+      encode({{0, 22, "## time resolution: 1000"}, {1001, 1, ""}, {1003, 1, ""}, {4000, 5, ""}});
+  const auto b = read_wfdb_beats(record(atr, "rec 2 250\n"));
+  EXPECT_EQ(b.fs_hz, 250.0);
+  EXPECT_EQ(b.samples, (std::vector<std::int64_t>{250, 251, 1000}));
 }
 
 TEST_F(wfdb_annotations_test, every_code_maps_to_its_beat_class_or_is_skipped) {

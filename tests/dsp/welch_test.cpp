@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -17,19 +18,30 @@ namespace {
 
 constexpr double two_pi = 2.0 * std::numbers::pi;
 
-// O(n^2) DFT of a real sequence, bins 0 .. n/2; j*k is reduced mod n in integers so the phase
-// is exact.
+// exp(-2 pi i r / n), r < n: every DFT phase j*k reduced mod n in integers, so it is exact.
+std::vector<std::complex<double>> unit_roots(std::size_t n) {
+  std::vector<std::complex<double>> root(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    root[r] = std::polar(1.0, -two_pi * static_cast<double>(r) / static_cast<double>(n));
+  }
+  return root;
+}
+
+// One bin of the DFT of a real sequence by its definition, O(n).
+std::complex<double> naive_bin(const std::vector<double>& x,
+                               const std::vector<std::complex<double>>& root, std::size_t k) {
+  const std::size_t n = x.size();
+  std::complex<double> sum{};
+  for (std::size_t j = 0; j < n; ++j) sum += x[j] * root[j * k % n];
+  return sum;
+}
+
+// O(n^2) DFT of a real sequence, bins 0 .. n/2.
 std::vector<std::complex<double>> naive_dft(const std::vector<double>& x) {
   const std::size_t n = x.size();
+  const auto root = unit_roots(n);
   std::vector<std::complex<double>> out(n / 2 + 1);
-  for (std::size_t k = 0; k <= n / 2; ++k) {
-    std::complex<double> sum{};
-    for (std::size_t j = 0; j < n; ++j) {
-      const double phase = -two_pi * static_cast<double>(j * k % n) / static_cast<double>(n);
-      sum += x[j] * std::polar(1.0, phase);
-    }
-    out[k] = sum;
-  }
+  for (std::size_t k = 0; k <= n / 2; ++k) out[k] = naive_bin(x, root, k);
   return out;
 }
 
@@ -42,7 +54,11 @@ std::vector<double> noise(std::size_t n, unsigned seed) {
 }
 
 TEST(RealFft, MatchesNaiveDftForAnyLength) {
-  for (const std::size_t n : {1U, 2U, 3U, 7U, 14U, 97U, 1000U, 1009U, 1001U, 2018U, 4096U}) {
+  // Even lengths whose half has a large prime factor (22, 154 = 2*7*11, 2018 = 2*1009,
+  // 8198 = 2*4099) go through the packed chirp-z path; odd ones (97, 1001, 1009, 4099) through
+  // the full-length chirp-z.
+  for (const std::size_t n :
+       {1U, 2U, 3U, 7U, 14U, 22U, 97U, 154U, 1000U, 1009U, 1001U, 2018U, 4096U, 4099U, 8198U}) {
     const std::vector<double> x = noise(n, static_cast<unsigned>(n));
     real_fft fft(n);
     EXPECT_EQ(fft.bins(), n / 2 + 1);
@@ -65,11 +81,42 @@ TEST(RealFft, UsesChirpZOnlyForLargePrimeFactors) {
   EXPECT_TRUE(real_fft(97).uses_chirp_z());
   EXPECT_TRUE(real_fft(1009).uses_chirp_z());
   EXPECT_TRUE(real_fft(2 * 1009).uses_chirp_z());
+  EXPECT_TRUE(real_fft(2 * 4099).uses_chirp_z());
+  EXPECT_TRUE(real_fft(22).uses_chirp_z());
+  EXPECT_FALSE(real_fft(2 * 7 * 9).uses_chirp_z());
+}
+
+// Large lengths (prime halves as in a 24 h NeuroKit Welch segment, and a large odd prime): a
+// few bins against the definition, O(n) each, to 1e-12 of the largest of the reference bins
+// (a sine on bin 1234 makes that bin dominate, so the bound is not loose).
+TEST(RealFft, LargeChirpZLengthsMatchTheDefinitionOnSampledBins) {
+  for (const std::size_t n : {2U * 100003U, 2U * 3U * 33377U, 100003U}) {
+    std::vector<double> x = noise(n, static_cast<unsigned>(n % 1000));
+    for (std::size_t j = 0; j < n; ++j) {
+      x[j] += 50.0 * std::cos(two_pi * static_cast<double>(1234 * j % n) / static_cast<double>(n));
+    }
+    real_fft fft(n);
+    ASSERT_TRUE(fft.uses_chirp_z());
+    std::vector<std::complex<double>> out(fft.bins());
+    fft.transform(x, out);
+    const auto root = unit_roots(n);
+    const std::size_t last = n / 2;
+    std::vector<std::size_t> ks = {0, 1, 2, 1234, last / 3, last / 2, last / 2 + 1, last - 1, last};
+    std::vector<std::complex<double>> ref;
+    double largest = 0.0;
+    for (const std::size_t k : ks) {
+      ref.push_back(naive_bin(x, root, k));
+      largest = std::max(largest, std::abs(ref.back()));
+    }
+    for (std::size_t i = 0; i < ks.size(); ++i) {
+      EXPECT_LT(std::abs(out[ks[i]] - ref[i]), 1e-12 * largest) << "n=" << n << " k=" << ks[i];
+    }
+  }
 }
 
 // The plan's buffers are reused: a second transform must not see the first one's data.
 TEST(RealFft, RepeatedTransformsAreIndependent) {
-  for (const std::size_t n : {1009U, 1000U, 999U}) {
+  for (const std::size_t n : {1009U, 2018U, 1000U, 999U}) {
     const std::vector<double> a = noise(n, 1);
     const std::vector<double> b = noise(n, 2);
     real_fft reused(n);

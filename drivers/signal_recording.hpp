@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsp/rr_series.hpp"
+
+namespace resonant::drivers {
+
+// A uniformly sampled waveform read from disk.
+struct signal_recording {
+  std::string path;
+  std::string kind;    // "ecg", "ppg", or "" when neither the file nor the options say
+  std::string column;  // the column or WFDB lead that was read
+  std::string units;   // physical units of the samples when the file says ("mV" in WFDB)
+  double fs_hz = 0.0;
+  std::vector<double> samples;
+  // Set when the file had uneven time stamps and was resampled onto the uniform grid.
+  std::optional<double> source_mean_rate_hz;
+  std::vector<std::string> warnings;
+};
+
+struct signal_file_options {
+  std::optional<std::string> column;  // CSV column name or WFDB lead name / 0-based index
+  std::optional<double> rate_hz;      // for files without a rate (one column, no time)
+  std::optional<std::string> signal;  // "ecg" or "ppg" when the file does not say
+  bool invert = false;                // pulse goes down (camera PPG red channel)
+  double resample_hz = 100.0;         // target rate for unevenly time-stamped files
+};
+
+// Signal files (details in signal_file_reader.cpp):
+//  - CSV / text with a header: the column is options.column (name, case-insensitive, or 0-based
+//    index), else the only value column, else the first column named like the options.signal
+//    kind (ECG, MLII, II, V5, ... / PPG, PLETH, BVP, R, G, B, ...), else the only kind present;
+//    otherwise an error listing the columns. Without a time column the rate is options.rate_hz
+//    (required).
+//  - One column without a header: options.rate_hz required.
+//  - Time-stamped CSV (a column time / timer / timestamp / t, in ms or s by its header or by the
+//    median step, > 5 means ms): linearly resampled to options.resample_hz;
+//    source_mean_rate_hz set; non-increasing time stamps dropped and gaps over 1 s bridged, both
+//    with warnings.
+//  - WFDB records (the record, .hea or .dat path; formats 16 and 212, interleaved signals):
+//    physical units from gain and baseline; lead by options.column (description or 0-based
+//    index), default the first.
+// kind = options.signal, else from the column or lead name, else "". options.invert negates.
+// Throws input_error naming file, line (where there is one) and field.
+signal_recording read_signal_file(const std::filesystem::path& path,
+                                  const signal_file_options& options);
+
+// True when the path looks like a waveform rather than beat intervals: options that only make
+// sense for signals (rate, column, signal kind); a .hea or .dat path; a record name with a .hea
+// and no .atr beside it (with a .atr the annotations are read unless options ask for the
+// signal); a text file whose first line names a signal column (ECG, PPG, R/G/B, ...) or a time
+// column and no interval column (rr, ibi, nn, interval).
+bool is_signal_file(const std::filesystem::path& path, const signal_file_options& options);
+
+// Expert beat annotations of a WFDB record at absolute sample indices of the record (the
+// first beat of MIT-BIH 100 is at sample 77; the '+' rhythm annotation at 18 is not a beat).
+// `atr_or_record` names the .atr or the record; fs_hz comes from the .hea beside it. Same
+// parser and errors as read_wfdb_annotations (wfdb_annotations.cpp); no beats is not an error.
+struct wfdb_beats {
+  double fs_hz = 0.0;
+  std::vector<std::int64_t> samples;
+  std::vector<dsp::beat_label> labels;
+};
+wfdb_beats read_wfdb_beats(const std::filesystem::path& atr_or_record);
+
+}  // namespace resonant::drivers
