@@ -366,9 +366,16 @@ bool ppg_detector::judge_and_learn(double quality, bool learn_allowed) noexcept 
 }
 
 double ppg_detector::median_interval() const noexcept {
+  // Insertion sort of at most five values (std::sort here trips GCC 12's -Warray-bounds
+  // under -O2 with sanitizers, a known false positive).
   std::array<double, 5> sorted = intervals_;
   const std::size_t count = std::min(interval_count_, sorted.size());
-  std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(count));
+  for (std::size_t i = 1; i < count; ++i) {
+    const double v = sorted[i];
+    std::size_t j = i;
+    for (; j > 0 && sorted[j - 1] > v; --j) sorted[j] = sorted[j - 1];
+    sorted[j] = v;
+  }
   return sorted[count / 2];
 }
 
