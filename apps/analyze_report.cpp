@@ -126,13 +126,13 @@ std::string csv_field(const json& v) {
     q.push_back('"');
     return q;
   }
-  if (v.is_array()) {
-    std::string s;
+  if (v.is_array()) {  // elements joined by "; " into one (quoted when needed) field
+    std::string joined;
     for (const auto& e : v) {
-      if (!s.empty()) s.push_back(' ');
-      s.append(csv_field(e));
+      if (!joined.empty()) joined.append("; ");
+      joined.append(e.is_string() ? e.get<std::string>() : e.dump());
     }
-    return s;
+    return csv_field(json(joined));
   }
   return v.dump();
 }

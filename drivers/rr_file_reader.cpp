@@ -536,6 +536,16 @@ void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const st
   auto& series = out.rr;
   for (double& v : ex.rr) v *= rr_scale_ms;
   const std::size_t n = ex.rr.size();
+  // Longer than an hour cannot be a beat interval, and would wreck the time axis of
+  // everything after it; shorter absurd values are left to the analysis' range gate.
+  constexpr double longest_ms = 3.6e6;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (ex.rr[i] > longest_ms) {
+      throw input_error(
+          name, ex.line_no[i],
+          "interval " + number_text(ex.rr[i]) + " ms is longer than an hour: not a beat interval");
+    }
+  }
   series.end_s.resize(n);
   if (!lay.time_column) {
     double end = 0.0;
@@ -554,6 +564,7 @@ void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const st
     double previous_end = 0.0;
     std::size_t checked = 0;
     std::size_t disagreeing = 0;
+    std::vector<std::size_t> jumps;  // time steps far longer than the interval: beats missing
     for (std::size_t i = 0; i < n; ++i) {
       const double rr = ex.rr[i];
       double end = previous_end + rr / 1000.0;
@@ -576,6 +587,7 @@ void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const st
         if (std::abs(step_ms - rr) > std::max(tolerance_ms, tolerance_fraction * rr)) {
           ++disagreeing;
         }
+        if (step_ms > 1.5 * rr + tolerance_ms) jumps.push_back(i);
       }
       series.end_s[i] = end;
       previous_end = end;
@@ -584,6 +596,11 @@ void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const st
       out.warnings.push_back("the time column disagrees with the intervals on " +
                              std::to_string(disagreeing) + " of " + std::to_string(checked) +
                              " beats; the time axis follows the time column");
+    } else if (!jumps.empty()) {
+      // A time column that agrees with the intervals but jumps: lines were removed there.
+      for (std::size_t i : jumps) ex.after_gap[i] = 1;
+      out.warnings.push_back(std::to_string(jumps.size()) +
+                             " jump(s) in the time column longer than the interval: kept as gaps");
     }
   }
   series.rr_ms = std::move(ex.rr);

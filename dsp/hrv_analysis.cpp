@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <span>
 
@@ -65,20 +66,23 @@ spectral_result bands_of(const spectrum& s, const analysis_profile& p, double du
   r.method = std::move(method);
   if (s.freq_hz.empty()) return r;
   auto power = [&](frequency_band b) { return band_power(s, b.lo_hz, b.hi_hz, p.integration); };
+  // Below this a band holds rounding noise, not variability (a constant series gives ~1e-28):
+  // its peak, and ratios built on it, would be made-up numbers.
+  constexpr double negligible_ms2 = 1e-6;
   if (duration >= p.min_duration_vlf_s) r.vlf_ms2 = power(p.vlf);
   if (duration >= p.min_duration_lf_s) {
     r.lf_ms2 = power(p.lf);
-    r.lf_peak_hz = peak_frequency(s, p.lf.lo_hz, p.lf.hi_hz);
+    if (*r.lf_ms2 > negligible_ms2) r.lf_peak_hz = peak_frequency(s, p.lf.lo_hz, p.lf.hi_hz);
   }
   if (duration >= p.min_duration_hf_s) {
     r.hf_ms2 = power(p.hf);
-    r.hf_peak_hz = peak_frequency(s, p.hf.lo_hz, p.hf.hi_hz);
+    if (*r.hf_ms2 > negligible_ms2) r.hf_peak_hz = peak_frequency(s, p.hf.lo_hz, p.hf.hi_hz);
   }
   if (r.vlf_ms2 && r.lf_ms2 && r.hf_ms2) r.total_ms2 = *r.vlf_ms2 + *r.lf_ms2 + *r.hf_ms2;
-  if (r.lf_ms2 && r.hf_ms2 && *r.lf_ms2 + *r.hf_ms2 > 0.0) {
+  if (r.lf_ms2 && r.hf_ms2 && *r.lf_ms2 + *r.hf_ms2 > negligible_ms2) {
     r.lf_nu = 100.0 * *r.lf_ms2 / (*r.lf_ms2 + *r.hf_ms2);
     r.hf_nu = 100.0 * *r.hf_ms2 / (*r.lf_ms2 + *r.hf_ms2);
-    if (*r.hf_ms2 > 0.0) r.lf_hf = *r.lf_ms2 / *r.hf_ms2;
+    if (*r.hf_ms2 > negligible_ms2) r.lf_hf = *r.lf_ms2 / *r.hf_ms2;
   }
   return r;
 }
@@ -197,13 +201,14 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     report.artefacts.corrected_pct =
         100.0 * static_cast<double>(report.artefacts.corrected_intervals) / static_cast<double>(n);
   }
-  if (n < 2) {
+  if (n == 0) {
+    report.warnings.emplace_back("no RR intervals left to analyse");
+  } else if (n < 2) {
     report.warnings.emplace_back("fewer than 2 RR intervals: only the mean can be computed");
   }
   if (gaps > 0) {
     report.warnings.push_back(std::to_string(gaps) +
-                              " gap(s) in the series: successive differences skip them; the "
-                              "spectrum interpolates across them");
+                              " gap(s) in the series: successive differences skip them");
   }
 
   report.time = time_domain(rr, p.time);
@@ -212,7 +217,25 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     report.tinn_ms = g->tinn_ms;
   }
 
-  const double duration = report.duration_s;
+  // The minimum lengths apply to the time actually covered by intervals, not to the span:
+  // a 10-minute span with a 5-minute dropout holds 5 minutes of data.
+  const double duration = std::accumulate(rr.rr_ms.begin(), rr.rr_ms.end(), 0.0) / 1000.0;
+  const double gap_s = std::max(0.0, report.duration_s - duration);
+  // Spline resampling across long gaps invents large swings; beyond 5 % of the span the
+  // spectrum would describe the interpolation, not the heart.
+  const bool spectra_allowed = gap_s <= 0.05 * report.duration_s;
+  if (!spectra_allowed) {
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "gaps cover %.1f s (%.0f %% of the recording): no frequency-domain measures; "
+                  "analyse the continuous stretches separately",
+                  gap_s, 100.0 * gap_s / report.duration_s);
+    report.warnings.emplace_back(text);
+  } else if (gap_s > 0.0) {
+    char text[120];
+    std::snprintf(text, sizeof text, "the spectrum interpolates across %.1f s of gaps", gap_s);
+    report.warnings.emplace_back(text);
+  }
   if (duration < p.min_duration_hf_s) {
     report.warnings.emplace_back(
         "recording shorter than 1 min: no frequency-domain measures (Task Force 1996)");
@@ -225,7 +248,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     report.warnings.emplace_back("recording shorter than 5 min: VLF and total power not computed");
   }
 
-  if (n >= 3 && duration >= p.min_duration_hf_s) {
+  if (n >= 3 && duration >= p.min_duration_hf_s && spectra_allowed) {
     tachogram tg = make_tachogram(rr, p);
     std::vector<double> z = tg.samples;
     for (std::size_t i = 0; i < tg.trend.size(); ++i) z[i] -= tg.trend[i];
@@ -253,7 +276,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
   if (auto pc = poincare(rr, p.poincare_ddof)) {
     report.nonlinear.sd1_ms = pc->sd1_ms;
     report.nonlinear.sd2_ms = pc->sd2_ms;
-    if (pc->sd2_ms > 0.0) report.nonlinear.sd1_sd2 = pc->sd1_ms / pc->sd2_ms;
+    if (pc->sd2_ms > 1e-6) report.nonlinear.sd1_sd2 = pc->sd1_ms / pc->sd2_ms;
   }
   report.nonlinear.dfa_alpha1 = dfa_alpha(rr.rr_ms, p.dfa_alpha1_min, p.dfa_alpha1_max);
   report.nonlinear.dfa_alpha2 = dfa_alpha(rr.rr_ms, p.dfa_alpha2_min, p.dfa_alpha2_max);

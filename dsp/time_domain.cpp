@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 namespace resonant::dsp {
@@ -108,15 +109,17 @@ time_domain_result time_domain(const rr_series& rr, const time_domain_config& cf
     double sd_sum = 0.0;
     std::size_t sd_count = 0;
     for (const auto& seg : by_segment) {
+      // A segment counts only when intervals cover at least 80 % of it (dropouts).
+      const double covered_ms = std::accumulate(seg.begin(), seg.end(), 0.0);
+      if (covered_ms < 0.8 * cfg.segment_s * 1000.0) continue;
       const moments m = moments_of(seg);
-      if (m.n == 0) continue;
       means.push_back(m.mean);
       if (auto s = sd(m, cfg.sdnn_ddof)) {
         sd_sum += *s;
         ++sd_count;
       }
     }
-    out.sdann_ms = sd(moments_of(means), cfg.sdnn_ddof);
+    if (means.size() >= 2) out.sdann_ms = sd(moments_of(means), cfg.sdnn_ddof);
     if (sd_count > 0) out.sdnni_ms = sd_sum / static_cast<double>(sd_count);
   }
   return out;

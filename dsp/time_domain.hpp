@@ -18,7 +18,8 @@ struct time_domain_config {
   pnn_denominator pnn = pnn_denominator::differences;
   std::size_t hr_average_beats = 5;  // min/max HR from an N-beat moving average (Kubios)
   double segment_s = 300.0;          // SDANN / SDNN index segments
-  double long_term_min_s = 900.0;    // SDANN / SDNN index only for recordings >= 15 min
+  double long_term_min_s = 900.0;    // SDANN / SDNN index only for recordings >= 15 min,
+                                     // over segments at least 80 % covered by intervals
 };
 
 // Task Force (1996) statistical measures of an NN series. Successive differences (RMSSD,

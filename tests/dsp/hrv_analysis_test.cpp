@@ -111,5 +111,46 @@ TEST(hrv_analysis, range_gate_and_correction_are_reported) {
   EXPECT_GT(*raw.time.rmssd_ms, 3.0 * *r.time.rmssd_ms);
 }
 
+TEST(hrv_analysis, long_gaps_suppress_the_spectrum_and_count_as_missing_time) {
+  // 10 minutes of beats with the middle 5 minutes lost (a dropout): 5 minutes of data.
+  rr_series whole = sinusoidal_rr(600.0, 40.0, 0.1, 20.0, 0.25);
+  rr_series rr;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    const double t = whole.end_s[i];
+    if (t > 150.0 && t < 450.0) continue;
+    rr.push_back(whole.rr_ms[i], t, !rr.empty() && rr.end_s.back() < 150.0 && t >= 450.0);
+  }
+  const hrv_report r = analyze(rr, without_artefacts(analysis_profile::kubios()));
+  EXPECT_GT(r.duration_s, 590.0);
+  EXPECT_FALSE(r.welch.lf_ms2.has_value());
+  EXPECT_FALSE(r.lomb.hf_ms2.has_value());
+  EXPECT_TRUE(r.time.rmssd_ms.has_value());
+  bool warned = false;
+  for (const auto& w : r.warnings) warned |= w.find("no frequency-domain") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(hrv_analysis, a_constant_series_has_no_spectral_ratios_or_peaks) {
+  const rr_series rr = rr_series::from_intervals(std::vector<double>(400, 800.0));
+  const hrv_report r = analyze(rr, without_artefacts(analysis_profile::kubios()));
+  ASSERT_TRUE(r.welch.lf_ms2.has_value());
+  EXPECT_LT(*r.welch.lf_ms2, 1e-6);
+  EXPECT_FALSE(r.welch.lf_nu.has_value());
+  EXPECT_FALSE(r.welch.lf_hf.has_value());
+  EXPECT_FALSE(r.welch.lf_peak_hz.has_value());
+  EXPECT_FALSE(r.nonlinear.sd1_sd2.has_value());
+}
+
+TEST(hrv_analysis, an_impossible_value_does_not_stretch_the_recording) {
+  std::vector<double> v(400, 850.0);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] += 20.0 * std::sin(0.7 * static_cast<double>(i));
+  v[200] = 1.0e6;  // a typo: 1000 s
+  const hrv_report r = analyze(rr_series::from_intervals(v), analysis_profile::kubios());
+  EXPECT_EQ(r.artefacts.range_gate_removed, 1U);
+  EXPECT_LT(r.duration_s, 400 * 0.87);
+  EXPECT_FALSE(r.time.sdann_ms.has_value());
+  EXPECT_TRUE(r.welch.lf_ms2.has_value());
+}
+
 }  // namespace
 }  // namespace resonant::dsp

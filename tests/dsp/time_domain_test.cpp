@@ -91,7 +91,19 @@ TEST(range_gate, removes_impossible_intervals_and_marks_gaps) {
   EXPECT_EQ(g.kept.after_gap[1], 0);
   EXPECT_EQ(g.kept.after_gap[2], 1);  // 9000 ms removed before 820
   EXPECT_EQ(g.kept.after_gap[3], 0);
-  EXPECT_DOUBLE_EQ(g.kept.end_s[2], rr.end_s[4]);  // the time axis is kept
+  // The axis was built from the values, so the removed 100 and 9000 ms are fake time.
+  EXPECT_NEAR(g.kept.end_s[2], rr.end_s[4] - 0.1 - 9.0, 1e-12);
+  EXPECT_NEAR(g.kept.end_s[3], 0.8 + 0.81 + 0.82 + 0.83, 1e-12);
+}
+
+TEST(range_gate, a_measured_time_axis_is_kept) {
+  // Beat times from a time column: the 4000 ms value is a glitch, the clock says 0.9 s passed.
+  rr_series rr = rr_series::from_intervals(std::vector<double>{800, 810, 900, 820});
+  rr.rr_ms[2] = 4000.0;
+  const range_gate_result g = apply_range_gate(rr, {});
+  ASSERT_EQ(g.kept.size(), 3U);
+  EXPECT_DOUBLE_EQ(g.kept.end_s[2], rr.end_s[3]);
+  EXPECT_EQ(g.kept.after_gap[2], 1);
 }
 
 }  // namespace
