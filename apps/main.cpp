@@ -2,12 +2,18 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <system_error>
 
 #include <CLI/CLI.hpp>
 
 #include "analyze_command.hpp"
 #include "beats_command.hpp"
 #include "drivers/input_error.hpp"
+#include "pace_command.hpp"
+#include "replay_command.hpp"
+#include "scan_command.hpp"
+#include "session_command.hpp"
+#include "simulate_command.hpp"
 
 namespace {
 constexpr int exit_bad_input = 2;
@@ -20,6 +26,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   resonant::apps::add_analyze_command(app);
   resonant::apps::add_beats_command(app);
+  resonant::apps::add_pace_command(app);
+  resonant::apps::add_simulate_command(app);
+  resonant::apps::add_replay_command(app);
+  resonant::apps::add_session_command(app);
+  resonant::apps::add_assess_command(app);
+  resonant::apps::add_history_command(app);
+  resonant::apps::add_scan_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,6 +42,9 @@ int main(int argc, char** argv) {
     std::cerr << "resonant: " << e.what() << '\n';
     return exit_bad_input;
   } catch (const std::invalid_argument& e) {
+    std::cerr << "resonant: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const std::system_error& e) {  // a file or device that cannot be opened / created
     std::cerr << "resonant: " << e.what() << '\n';
     return exit_bad_input;
   } catch (const std::exception& e) {

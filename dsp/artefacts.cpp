@@ -384,27 +384,7 @@ void detect_series(const rr_series& s, const lipponen_config& cfg, workspace& ws
 
 artefact_counts count_labels(std::span<const artefact_kind> labels) noexcept {
   artefact_counts c;
-  for (const artefact_kind k : labels) {
-    switch (k) {
-      case artefact_kind::none:
-        break;
-      case artefact_kind::ectopic:
-        ++c.ectopic;
-        break;
-      case artefact_kind::missed:
-        ++c.missed;
-        break;
-      case artefact_kind::extra:
-        ++c.extra;
-        break;
-      case artefact_kind::long_beat:
-        ++c.long_beats;
-        break;
-      case artefact_kind::short_beat:
-        ++c.short_beats;
-        break;
-    }
-  }
+  for (const artefact_kind k : labels) count_artefact(c, k);
   return c;
 }
 
@@ -547,6 +527,28 @@ artefact_correction correct_artefacts(const rr_series& rr, const lipponen_config
       kinds.begin(), kinds.end(), [](artefact_kind k) { return k != artefact_kind::none; }));
   result.correction = std::move(kinds);
   return result;
+}
+
+void count_artefact(artefact_counts& c, artefact_kind k) noexcept {
+  switch (k) {
+    case artefact_kind::none:
+      break;
+    case artefact_kind::ectopic:
+      ++c.ectopic;
+      break;
+    case artefact_kind::missed:
+      ++c.missed;
+      break;
+    case artefact_kind::extra:
+      ++c.extra;
+      break;
+    case artefact_kind::long_beat:
+      ++c.long_beats;
+      break;
+    case artefact_kind::short_beat:
+      ++c.short_beats;
+      break;
+  }
 }
 
 }  // namespace resonant::dsp

@@ -48,6 +48,9 @@ struct artefact_counts {
   }
 };
 
+// Adds one label to the counts (none counts nothing).
+void count_artefact(artefact_counts& counts, artefact_kind kind) noexcept;
+
 struct artefact_correction {
   rr_series corrected;
   // Detected in the first pass, by kind.

@@ -6,6 +6,9 @@ packages=(
   libeigen3-dev libkissfft-dev libboost-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  portaudio19-dev libasound2-dev libsndfile1-dev
+  libsdbus-c++-dev libsystemd-dev libsqlite3-dev
+  dbus-daemon python3-dbusmock tmux
 )
 missing=()
 for p in "${packages[@]}"; do

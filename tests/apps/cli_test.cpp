@@ -10,31 +10,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct run_result {
-  int exit_code;
-  std::string out;  // stdout and stderr
-};
+using resonant::test::run_result;
 
 run_result run(const std::string& args) {
-  const std::string cmd = std::string(RESONANT_EXE) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return resonant::test::run_resonant(args);
 }
 
 std::string data(const std::string& rel) {
-  return std::string(RESONANT_DATA_DIR) + "/" + rel;
+  return resonant::test::data_file(rel);
 }
 
 class cli : public resonant::test::scratch_dir_test {

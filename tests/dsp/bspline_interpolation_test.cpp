@@ -182,6 +182,38 @@ TEST(InterpolatingSpline, FewPointsLowerTheDegree) {
   EXPECT_NEAR(three(2.0), 5.0, 1e-13);
 }
 
+// A spline refitted in place (storage from a capacity, sizes going up and down, degrees
+// changing) is bit for bit the freshly constructed one, at the data sites and on a grid.
+TEST(InterpolatingSpline, RefitEqualsFreshConstruction) {
+  interpolating_spline reused(8);  // smaller than the first fits: grows once, then reuses
+  EXPECT_EQ(reused(3.0), 0.0);     // unfitted: the constant 0
+  std::vector<double> fresh_out(900);
+  std::vector<double> reused_out(900);
+  for (const int n : {250, 40, 1, 2, 3, 4, 5, 249, 7}) {
+    const std::vector<double> all = uneven_sites(n + 3);
+    const std::vector<double> x(all.begin() + 3, all.end());  // a shifted window of sites
+    std::vector<double> y;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      y.push_back(820.0 + 70.0 * std::sin(0.45 * x[i]) + 9.0 * std::cos(3.1 * x[i]));
+    for (int degree = 1; degree <= 3; ++degree) {
+      const interpolating_spline fresh(x, y, degree);
+      reused.fit(x, y, degree);
+      EXPECT_EQ(reused.degree(), fresh.degree());
+      fresh.sample_uniform(x.front() - 0.3, 4.0, fresh_out);
+      reused.sample_uniform(x.front() - 0.3, 4.0, reused_out);
+      for (std::size_t i = 0; i < fresh_out.size(); ++i) {
+        ASSERT_EQ(fresh_out[i], reused_out[i]) << n << " " << degree << " " << i;
+      }
+      for (const double xi : x) ASSERT_EQ(fresh(xi + 0.01), reused(xi + 0.01));
+    }
+  }
+  // A rejected refit leaves the previous fit in place.
+  const std::vector<double> repeated = {0.0, 1.0, 1.0};
+  const double before = reused(3.3);
+  EXPECT_THROW(reused.fit(repeated, repeated, 3), std::invalid_argument);
+  EXPECT_EQ(reused(3.3), before);
+}
+
 TEST(InterpolatingSpline, RejectsBadInput) {
   const std::vector<double> x = {0.0, 1.0, 2.0};
   const std::vector<double> y = {0.0, 1.0, 2.0};

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -201,6 +202,43 @@ TEST(SmoothnessPriors, ShortSeriesLoseOnlyTheirMean) {
 TEST(SmoothnessPriors, RejectsNegativeLambda) {
   const std::vector<double> z = {1.0, 2.0, 4.0, 8.0};
   EXPECT_THROW(smoothness_priors_detrend(z, -1.0), std::invalid_argument);
+  EXPECT_THROW(smoothness_priors(-1.0, 10), std::invalid_argument);
+  EXPECT_THROW(smoothness_priors(std::nan(""), 10), std::invalid_argument);
+}
+
+// The reusable detrender (factorisation of the leading columns computed once for the
+// capacity) gives the batch function's values bit for bit, for every length from 0 to 40 and
+// around a 180 s window at 4 Hz, at several lambdas, called repeatedly on one object.
+TEST(SmoothnessPriors, ReusableDetrenderEqualsBatchBitForBit) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0.0, 15.0);
+  std::vector<double> z(724);
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double t = static_cast<double>(i) / fs_hz;
+    z[i] = 800.0 + 0.4 * t + 40.0 * std::sin(two_pi * 0.1 * t) + noise(rng);
+  }
+  std::vector<std::size_t> lengths;
+  for (std::size_t n = 0; n <= 40; ++n) lengths.push_back(n);
+  for (const std::size_t n : {717U, 718U, 719U, 720U, 721U, 722U}) lengths.push_back(n);
+  for (const double lambda : {0.0, 10.0, 500.0, 5000.0}) {
+    const smoothness_priors sp(lambda, 722);
+    EXPECT_EQ(sp.capacity(), 722U);
+    std::vector<double> out(722);
+    for (const std::size_t n : lengths) {
+      const std::span<const double> part(z.data() + 2, n);  // not aligned with the start
+      const std::vector<double> batch = smoothness_priors_detrend(part, lambda);
+      const std::span<double> o(out.data(), n);
+      sp.detrend(part, o);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(o[i], batch[i]) << "n=" << n << " lambda=" << lambda << " i=" << i;
+      }
+    }
+  }
+  const smoothness_priors sp(500.0, 10);
+  std::vector<double> out(11);
+  EXPECT_THROW(sp.detrend(std::span<const double>(z.data(), 11), out), std::invalid_argument);
+  EXPECT_THROW(sp.detrend(std::span<const double>(z.data(), 5), std::span<double>(out.data(), 4)),
+               std::invalid_argument);
 }
 
 }  // namespace

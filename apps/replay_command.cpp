@@ -1,0 +1,320 @@
+#include "replay_command.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "beats_command.hpp"
+#include "drivers/rr_recording.hpp"
+#include "drivers/signal_recording.hpp"
+#include "engine/clock.hpp"
+#include "engine/metric_format.hpp"
+#include "engine/session_pipeline.hpp"
+#include "engine/session_record.hpp"
+
+namespace resonant::apps {
+namespace {
+
+struct replay_options {
+  std::string path;
+  std::string speed = "max";
+  std::string format = "csv";
+  std::string out;
+  std::size_t block = 4096;
+  std::string units = "auto";
+  bool first_is_offset = false;
+  bool progress = true;
+  signal_options_cli signal;
+};
+
+// A recording as a sequence of record items, whatever its file format.
+class replay_feed {
+ public:
+  virtual ~replay_feed() = default;
+  virtual bool next(engine::record_item& item) = 0;
+  [[nodiscard]] virtual double progress() const = 0;
+  [[nodiscard]] virtual engine::input_kind kind() const = 0;
+  [[nodiscard]] virtual double rate_hz() const = 0;
+  virtual void report_skips(std::ostream& /*err*/) const {}
+};
+
+class record_feed final : public replay_feed {
+ public:
+  explicit record_feed(const std::string& path) : reader_(path) {}
+  bool next(engine::record_item& item) override { return reader_.next(item); }
+  [[nodiscard]] double progress() const override { return reader_.progress(); }
+  [[nodiscard]] engine::input_kind kind() const override {
+    return *engine::parse_input_kind(reader_.header().input_kind);
+  }
+  [[nodiscard]] double rate_hz() const override { return reader_.header().rate_hz; }
+  void report_skips(std::ostream& err) const override {
+    if (reader_.skipped() == 0) return;
+    err << "resonant: replay: skipped " << reader_.skipped() << " malformed line"
+        << (reader_.skipped() == 1 ? "" : "s") << " of " << reader_.lines_read() << ":\n";
+    for (const auto& note : reader_.skipped_lines()) err << "  " << note << '\n';
+  }
+
+ private:
+  engine::session_record_reader reader_;
+};
+
+class rr_feed final : public replay_feed {
+ public:
+  explicit rr_feed(drivers::rr_recording rec) : rec_(std::move(rec)) {}
+  bool next(engine::record_item& item) override {
+    if (i_ >= rec_.rr.size()) return false;
+    item.type = engine::record_item::kind::rr;
+    item.time_s = rec_.rr.end_s[i_];
+    item.rr_ms = rec_.rr.rr_ms[i_];
+    item.after_gap = rec_.rr.after_gap[i_] != 0;
+    ++i_;
+    return true;
+  }
+  [[nodiscard]] double progress() const override {
+    return rec_.rr.empty() ? 1.0 : static_cast<double>(i_) / static_cast<double>(rec_.rr.size());
+  }
+  [[nodiscard]] engine::input_kind kind() const override { return engine::input_kind::rr; }
+  [[nodiscard]] double rate_hz() const override { return 0.0; }
+
+ private:
+  drivers::rr_recording rec_;
+  std::size_t i_ = 0;
+};
+
+class signal_feed final : public replay_feed {
+ public:
+  signal_feed(drivers::signal_recording sig, std::size_t block)
+      : sig_(std::move(sig)), block_(block) {}
+  bool next(engine::record_item& item) override {
+    if (i_ >= sig_.samples.size()) return false;
+    const std::size_t n = std::min(block_, sig_.samples.size() - i_);
+    item.type = engine::record_item::kind::samples;
+    item.first_sample = static_cast<std::int64_t>(i_);
+    item.values.assign(sig_.samples.begin() + static_cast<std::ptrdiff_t>(i_),
+                       sig_.samples.begin() + static_cast<std::ptrdiff_t>(i_ + n));
+    i_ += n;
+    return true;
+  }
+  [[nodiscard]] double progress() const override {
+    return sig_.samples.empty()
+               ? 1.0
+               : static_cast<double>(i_) / static_cast<double>(sig_.samples.size());
+  }
+  [[nodiscard]] engine::input_kind kind() const override {
+    return sig_.kind == "ppg" ? engine::input_kind::ppg : engine::input_kind::ecg;
+  }
+  [[nodiscard]] double rate_hz() const override { return sig_.fs_hz; }
+
+ private:
+  drivers::signal_recording sig_;
+  std::size_t block_;
+  std::size_t i_ = 0;
+};
+
+std::unique_ptr<replay_feed> open_feed(const replay_options& o) {
+  if (engine::is_session_record(o.path)) return std::make_unique<record_feed>(o.path);
+  drivers::signal_file_options so;
+  if (!o.signal.column.empty()) so.column = o.signal.column;
+  if (!o.signal.signal.empty()) so.signal = o.signal.signal;
+  if (o.signal.rate_hz > 0.0) so.rate_hz = o.signal.rate_hz;
+  so.invert = o.signal.invert;
+  if (drivers::is_signal_file(o.path, so)) {
+    drivers::signal_recording sig = drivers::read_signal_file(o.path, so);
+    if (sig.kind != "ecg" && sig.kind != "ppg")
+      throw std::invalid_argument(o.path + ": cannot tell whether column \"" + sig.column +
+                                  "\" is ECG or PPG; give --signal ecg or --signal ppg");
+    return std::make_unique<signal_feed>(std::move(sig), o.block);
+  }
+  drivers::rr_file_options ro;
+  ro.units = o.units == "ms"  ? drivers::rr_units::ms
+             : o.units == "s" ? drivers::rr_units::s
+                              : drivers::rr_units::auto_detect;
+  ro.first_is_offset = o.first_is_offset;
+  return std::make_unique<rr_feed>(drivers::read_rr_recording(o.path, ro));
+}
+
+// Sleeps so that data time advances at `speed` times real time (nothing for max speed).
+class pacer_clock {
+ public:
+  // speed <= 0: as fast as possible.
+  explicit pacer_clock(double speed) : speed_(speed) {}
+  void wait_for(double data_time_s) {
+    if (speed_ <= 0.0) return;
+    if (!started_) {
+      origin_s_ = data_time_s;
+      started_ = true;
+    }
+    const double due = (data_time_s - origin_s_) / speed_;
+    const double now = wall_.now_s();
+    if (due > now) std::this_thread::sleep_for(std::chrono::duration<double>(due - now));
+  }
+
+ private:
+  double speed_;
+  bool started_ = false;
+  double origin_s_ = 0.0;
+  engine::real_clock wall_;
+};
+
+// A progress bar on stderr, only when stderr is a terminal.
+class progress_bar {
+ public:
+  explicit progress_bar(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
+  ~progress_bar() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+  }
+  void update(double fraction, double stream_s) {
+    if (!enabled_ || ++calls_ % 64 != 0) return;
+    const double now = wall_.now_s();
+    if (now - last_ < 0.2) return;
+    last_ = now;
+    shown_ = true;
+    constexpr int width = 30;
+    const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
+    const auto secs = static_cast<long>(stream_s);
+    std::fprintf(stderr, "\rreplay %3d%% [%.*s%.*s] stream %ld:%02ld:%02ld",
+                 static_cast<int>(fraction * 100.0), filled, "##############################",
+                 width - filled, "..............................", secs / 3600, secs / 60 % 60,
+                 secs % 60);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  unsigned calls_ = 0;
+  double last_ = -1.0;
+  engine::real_clock wall_;
+};
+
+// 0 = max.
+double parse_speed(const std::string& text) {
+  if (text == "max") return 0.0;
+  double v = 0.0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !(v > 0.0) || !std::isfinite(v))
+    throw std::invalid_argument("--speed must be a positive number or \"max\", not \"" + text +
+                                "\"");
+  return v;
+}
+
+std::FILE* open_output(const std::string& path) {
+  if (path.empty() || path == "-") return stdout;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create " + path);
+  std::FILE* f = ::fdopen(fd, "w");
+  if (f == nullptr) {
+    ::close(fd);
+    throw std::system_error(errno, std::generic_category(), "cannot open " + path);
+  }
+  return f;
+}
+
+void run_replay(const replay_options& o) {
+  const double speed = parse_speed(o.speed);
+  if (o.block == 0) throw std::invalid_argument("--block must be at least 1");
+  const std::unique_ptr<replay_feed> feed = open_feed(o);
+
+  std::FILE* out = open_output(o.out);
+  const auto close_out = [&] {
+    if (out != stdout) std::fclose(out);
+  };
+  try {
+    engine::metric_writer writer(
+        out, o.format == "jsonl" ? engine::metric_format::jsonl : engine::metric_format::csv);
+    writer.header();
+    engine::pipeline_config cfg;
+    cfg.kind = feed->kind();
+    cfg.rate_hz = feed->rate_hz();
+    engine::session_pipeline pipeline(cfg,
+                                      [&](const engine::metric_snapshot& s) { writer.row(s); });
+    pacer_clock pace(speed);
+    progress_bar bar(o.progress);
+
+    engine::record_item item;
+    double end_s = 0.0;
+    while (feed->next(item)) {
+      switch (item.type) {
+        case engine::record_item::kind::rr:
+          pace.wait_for(item.time_s);
+          pipeline.push_rr(item.time_s, item.rr_ms, item.after_gap);
+          end_s = std::max(end_s, item.time_s);
+          break;
+        case engine::record_item::kind::samples: {
+          const std::span<const double> all(item.values);
+          for (std::size_t i = 0; i < all.size(); i += o.block) {
+            const std::size_t n = std::min(o.block, all.size() - i);
+            const auto first = item.first_sample + static_cast<std::int64_t>(i);
+            pace.wait_for(static_cast<double>(first + static_cast<std::int64_t>(n)) / cfg.rate_hz);
+            pipeline.push_samples(first, all.subspan(i, n));
+          }
+          end_s = std::max(end_s, pipeline.stream_time_s());
+          break;
+        }
+        case engine::record_item::kind::clock:
+          pace.wait_for(item.time_s);
+          pipeline.advance_to(item.time_s);
+          end_s = std::max(end_s, item.time_s);
+          break;
+        case engine::record_item::kind::event:
+          writer.event(item.time_s, item.event_type, item.event_detail);
+          break;
+      }
+      bar.update(feed->progress(), pipeline.stream_time_s());
+    }
+    pipeline.finish(end_s);
+    writer.flush();
+  } catch (...) {
+    close_out();
+    throw;
+  }
+  close_out();
+  feed->report_skips(std::cerr);
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app) {
+  auto opts = std::make_shared<replay_options>();
+  CLI::App* cmd = app.add_subcommand(
+      "replay",
+      "Stream a recording through the real-time engine and write the metric stream "
+      "(one row per beat and per second of dropout)");
+  cmd->add_option("FILE", opts->path,
+                  "session record, RR interval file, WFDB annotations or record, or ECG / PPG "
+                  "signal file")
+      ->required();
+  cmd->add_option("--speed", opts->speed,
+                  "replay speed: 1 = real time, N = N times real time, max = as fast as possible")
+      ->capture_default_str();
+  cmd->add_option("--format", opts->format, "metric stream format")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->capture_default_str();
+  cmd->add_option("--out", opts->out, "write the metric stream here (mode 0600) instead of stdout");
+  cmd->add_option("--block", opts->block,
+                  "samples fed to the engine at a time (the output does not depend on it)")
+      ->capture_default_str();
+  cmd->add_option("--units", opts->units, "units of the intervals in an RR file")
+      ->check(CLI::IsMember({"auto", "ms", "s"}))
+      ->capture_default_str();
+  cmd->add_flag("--first-is-offset", opts->first_is_offset,
+                "the first value of an RR list is the time of the first beat");
+  cmd->add_flag("!--no-progress", opts->progress, "no progress bar even on a terminal");
+  add_signal_options(*cmd, opts->signal);
+  cmd->callback([opts] { run_replay(*opts); });
+}
+
+}  // namespace resonant::apps

@@ -1,0 +1,100 @@
+#include "file_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <stdexcept>
+
+#include "drivers/input_error.hpp"
+
+namespace resonant::drivers {
+
+file_source::file_source(boost::asio::io_context& io, const std::filesystem::path& path,
+                         const file_source_options& options)
+    : io_(io), timer_(io), path_(path), options_(options) {
+  if (!(options_.speed > 0.0)) throw std::invalid_argument("file source: speed must be positive");
+  if (options_.period.count() <= 0)
+    throw std::invalid_argument("file source: period must be positive");
+  waveform_ = is_signal_file(path, options_.signal);
+  if (waveform_) {
+    signal_ = read_signal_file(path, options_.signal);
+    if (signal_.kind == "ecg")
+      kind_ = signal_kind::ecg;
+    else if (signal_.kind == "ppg")
+      kind_ = signal_kind::ppg;
+    else
+      throw input_error(path.string(), 0,
+                        "cannot tell whether column \"" + signal_.column +
+                            "\" is ECG or PPG; say which (signal=ecg or signal=ppg)");
+  } else {
+    rr_ = read_rr_recording(path, options_.rr);
+  }
+}
+
+std::string file_source::description() const {
+  return "file:" + path_.string();
+}
+
+double file_source::duration_s() const noexcept {
+  if (waveform_)
+    return signal_.fs_hz > 0.0 ? static_cast<double>(signal_.samples.size()) / signal_.fs_hz : 0.0;
+  return rr_.rr.empty() ? 0.0 : rr_.rr.end_s.back();
+}
+
+void file_source::start(source_handlers handlers) {
+  handlers_ = std::move(handlers);
+  running_ = true;
+  start_ = std::chrono::steady_clock::now();
+  next_ = 0;
+  handlers_.on_status({source_state::streaming, description()});
+  schedule();
+}
+
+void file_source::stop() {
+  running_ = false;
+  timer_.cancel();
+}
+
+void file_source::schedule() {
+  timer_.expires_after(options_.period);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && running_) on_timer();
+  });
+}
+
+void file_source::on_timer() {
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double due_s = elapsed * options_.speed;
+  if (waveform_) {
+    const auto due = static_cast<std::size_t>(
+        std::min(static_cast<double>(signal_.samples.size()), std::floor(due_s * signal_.fs_hz)));
+    if (due > next_) {
+      sample_block block;
+      block.kind = kind_;
+      block.rate_hz = signal_.fs_hz;
+      block.first_sample = static_cast<std::int64_t>(next_);
+      block.samples = std::span<const double>(signal_.samples).subspan(next_, due - next_);
+      next_ = due;
+      handlers_.on_samples(block);
+    }
+    if (next_ >= signal_.samples.size()) {
+      running_ = false;
+      handlers_.on_status({source_state::finished, description()});
+      return;
+    }
+  } else {
+    while (running_ && next_ < rr_.rr.size() && rr_.rr.end_s[next_] <= due_s) {
+      handlers_.on_rr({rr_.rr.end_s[next_], rr_.rr.rr_ms[next_], rr_.rr.after_gap[next_] != 0});
+      ++next_;
+    }
+    if (next_ >= rr_.rr.size()) {
+      running_ = false;
+      handlers_.on_status({source_state::finished, description()});
+      return;
+    }
+  }
+  if (running_) schedule();
+}
+
+}  // namespace resonant::drivers

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "engine/metric_snapshot.hpp"
+
+namespace resonant::engine {
+
+enum class metric_format { csv, jsonl };
+
+// Writes the metric stream: one row per snapshot with its time and every metric, in a fixed
+// column order and fixed decimals per column (so output is byte-identical for identical
+// snapshots, and short). Unknown values (NaN) are empty in CSV and null in JSON lines.
+// Events (signal lost/found, pacer changes, annotations) appear as their own JSON lines
+// {"time_s":..,"event":..,"detail":..}; CSV has no place for them and skips them.
+//
+// Rows are formatted into an internal buffer that is handed to the FILE in large writes.
+class metric_writer {
+ public:
+  metric_writer(std::FILE* out, metric_format format);
+  metric_writer(const metric_writer&) = delete;
+  metric_writer& operator=(const metric_writer&) = delete;
+  ~metric_writer();
+
+  void header();
+  void row(const metric_snapshot& s);
+  void event(double time_s, std::string_view type, std::string_view detail);
+  // Writes out what is buffered; throws std::system_error when the FILE reports an error.
+  void flush();
+
+  [[nodiscard]] std::size_t rows() const noexcept { return rows_; }
+
+ private:
+  std::FILE* out_;
+  metric_format format_;
+  std::string buf_;
+  std::size_t rows_ = 0;
+};
+
+// The CSV header line (without newline), also the JSON key order.
+[[nodiscard]] std::string_view metric_columns() noexcept;
+
+}  // namespace resonant::engine

@@ -1,0 +1,148 @@
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace resonant::engine {
+
+// The session record: what a session saw, written as it happens, replayable by
+// `resonant replay`. A text file of lines:
+//
+//   {"format":"resonant-session","version":1,...}   header, one JSON line (see record_header)
+//   r,<end_s>,<rr_ms>[,g]                            an RR interval; g = after a gap
+//   s,<first_sample>,<v>,<v>,...                     a block of waveform samples
+//   t,<time_s>                                       the stream clock reached time_s
+//   e,<time_s>,<type>,<detail>                       an event: signal lost / found, pacer rate,
+//                                                    phase of the session, annotation
+//
+// Numbers are written in the shortest form that reads back to the same double, so a replay
+// sees exactly the values the live engine saw. The file is append-only: created with mode
+// 0600 (health data), opened O_APPEND, and every line goes out in one write(2), so a crash
+// or SIGKILL at any moment loses at most the line being written; the reader skips a partial
+// last line and replays the rest.
+struct record_header {
+  std::string software;     // "resonant 0.1.0"
+  std::string started_utc;  // ISO 8601, informational only (never used by the replay)
+  std::string device;       // source description ("sim:seed=1", "ble:A0:...", a file path)
+  std::string input_kind;   // "rr", "ecg" or "ppg"
+  double rate_hz = 0.0;     // sample rate for ecg / ppg
+  std::string units;        // sample units ("uV", "adc", ...) or "ms" for rr
+  nlohmann::ordered_json parameters = nlohmann::ordered_json::object();  // every engine parameter
+
+  [[nodiscard]] nlohmann::ordered_json to_json() const;
+};
+
+inline constexpr std::string_view record_format_name = "resonant-session";
+inline constexpr int record_format_version = 1;
+
+class session_record_writer {
+ public:
+  // Creates the file (mode 0600, fails if it exists) and writes the header line.
+  // Throws std::system_error naming the path.
+  session_record_writer(const std::filesystem::path& path, const record_header& header);
+  session_record_writer(const session_record_writer&) = delete;
+  session_record_writer& operator=(const session_record_writer&) = delete;
+  ~session_record_writer();
+
+  void rr(double end_s, double rr_ms, bool after_gap);
+  void samples(std::int64_t first_sample, std::span<const double> values);
+  void clock(double time_s);
+  void event(double time_s, std::string_view type, std::string_view detail);
+  // Flushes the kernel's cache to the disk (fdatasync): call at phase ends and on close.
+  void sync();
+
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  // Write errors after creation (disk full) are counted, never thrown from the data path,
+  // so a failing disk cannot take the session down; the session reports them.
+  [[nodiscard]] std::int64_t write_errors() const noexcept { return write_errors_; }
+
+ private:
+  void emit();
+
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::string line_;
+  std::int64_t write_errors_ = 0;
+};
+
+// One data line of a record.
+struct record_item {
+  enum class kind : std::uint8_t { rr, samples, clock, event };
+  kind type = kind::rr;
+  double time_s = 0.0;            // rr: end_s; clock / event: time_s
+  double rr_ms = 0.0;             // rr
+  bool after_gap = false;         // rr
+  std::int64_t first_sample = 0;  // samples
+  std::vector<double> values;     // samples (capacity reused between lines)
+  std::string event_type;         // event
+  std::string event_detail;       // event
+};
+
+// Reads a record line by line (memory does not grow with the file). The header is read by
+// the constructor: a missing, truncated or foreign header throws std::invalid_argument
+// "FILE:1: ...". Data lines that cannot be parsed, that go back in time (an RR end, a sample
+// index or a clock earlier than the previous one) or the partial last line of an interrupted
+// recording are skipped, counted and described (the first few) in skipped_lines().
+class session_record_reader {
+ public:
+  explicit session_record_reader(const std::filesystem::path& path);
+  session_record_reader(const session_record_reader&) = delete;
+  session_record_reader& operator=(const session_record_reader&) = delete;
+  ~session_record_reader();
+
+  [[nodiscard]] const record_header& header() const noexcept { return header_; }
+  // Next valid data line into item; false at the end of the file.
+  bool next(record_item& item);
+
+  [[nodiscard]] std::int64_t lines_read() const noexcept { return line_no_; }
+  [[nodiscard]] std::int64_t skipped() const noexcept { return skipped_; }
+  // "FILE:LINE: reason" for the first 20 skipped lines.
+  [[nodiscard]] const std::vector<std::string>& skipped_lines() const noexcept {
+    return skip_notes_;
+  }
+  // Fraction of the file consumed, for progress display.
+  [[nodiscard]] double progress() const noexcept;
+
+ private:
+  bool parse(std::string_view line, record_item& item, std::string& why);
+  void skip(std::string_view why);
+
+  // Owned resources as members, so that a constructor that throws (bad header) releases them.
+  struct file_closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  struct line_buffer {
+    char* data = nullptr;  // grown by getline(3)
+    std::size_t capacity = 0;
+    line_buffer() = default;
+    line_buffer(const line_buffer&) = delete;
+    line_buffer& operator=(const line_buffer&) = delete;
+    ~line_buffer();
+  };
+
+  std::filesystem::path path_;
+  std::unique_ptr<std::FILE, file_closer> file_;
+  line_buffer line_;
+  std::int64_t line_no_ = 0;
+  std::int64_t skipped_ = 0;
+  std::vector<std::string> skip_notes_;
+  record_header header_;
+  std::uintmax_t file_size_ = 0;
+  std::uintmax_t consumed_ = 0;
+  double last_rr_end_s_ = -1e300;
+  double last_clock_s_ = -1e300;
+  std::int64_t next_sample_ = INT64_MIN;
+};
+
+// True when the file starts with a session record header.
+[[nodiscard]] bool is_session_record(const std::filesystem::path& path);
+
+}  // namespace resonant::engine
