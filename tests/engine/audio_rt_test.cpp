@@ -33,10 +33,15 @@ void* counted_alloc(std::size_t n, std::size_t align = 0) {
   return p;
 }
 
+// The replacement operator new below takes its memory from malloc, so free is the matching
+// release; GCC (with -fsanitize=thread) cannot see that and warns -Wmismatched-new-delete.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void counted_free(void* p) noexcept {
   if (p != nullptr && t_watched) g_frees.fetch_add(1, std::memory_order_relaxed);
   std::free(p);
 }
+#pragma GCC diagnostic pop
 
 // Sets the watch flag for the current thread within a scope.
 struct watched {
