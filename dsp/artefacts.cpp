@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <utility>
@@ -315,37 +316,9 @@ artefact_kind classify_beat(const run_features& f, std::size_t i,
   if (i + 1 < n && ectopic_pattern(f, i + 1, cfg)) return artefact_kind::none;
 
   const auto k = static_cast<std::ptrdiff_t>(i);
-  const double d = f.drr[i];
-  const double m = normalised(f.mrr[i], f.th2[i]);
-  const double a = f.drr_at(k + 1);
-  const double b = f.drr_at(k + 2);
-  const double s22 = d >= 0.0 ? std::min(a, b) : std::max(a, b);
-  bool is_long = false;
-  if (d > 1.0 && s22 < -1.0) {
-    is_long = true;
-  } else if (d < -1.0 && s22 > 1.0) {
-    is_long = false;
-  } else if (m > 3.0) {
-    is_long = true;
-  } else if (m < -3.0) {
-    is_long = false;
-  } else {
-    return artefact_kind::none;
-  }
-
-  const double rr = f.rr[i];
-  if (is_long) {
-    return std::abs(0.5 * rr - f.med[i]) < f.th2[i] ? artefact_kind::missed
-                                                    : artefact_kind::long_beat;
-  }
-  if (i + 1 < n && std::abs(rr + f.rr[i + 1] - f.med[i]) < f.th2[i]) return artefact_kind::extra;
-  return artefact_kind::short_beat;
-}
-
-// True when correcting interval i also rewrites interval i+1.
-bool rewrites_next(artefact_kind k) noexcept {
-  return k == artefact_kind::ectopic || k == artefact_kind::extra ||
-         k == artefact_kind::long_beat || k == artefact_kind::short_beat;
+  const double next = i + 1 < n ? f.rr[i + 1] : std::numeric_limits<double>::quiet_NaN();
+  return classify_long_short(f.drr[i], normalised(f.mrr[i], f.th2[i]), f.drr_at(k + 1),
+                             f.drr_at(k + 2), f.rr[i], f.med[i], f.th2[i], next);
 }
 
 // Labels one run; features land in the workspace slice at `offset`.
@@ -549,6 +522,35 @@ void count_artefact(artefact_counts& c, artefact_kind k) noexcept {
       ++c.short_beats;
       break;
   }
+}
+
+artefact_kind classify_long_short(double d, double m, double a, double b, double rr_ms,
+                                  double median_ms, double th2_ms, double next_rr_ms) noexcept {
+  const double s22 = d >= 0.0 ? std::min(a, b) : std::max(a, b);
+  bool is_long = false;
+  if (d > 1.0 && s22 < -1.0) {
+    is_long = true;
+  } else if (d < -1.0 && s22 > 1.0) {
+    is_long = false;
+  } else if (m > 3.0) {
+    is_long = true;
+  } else if (m < -3.0) {
+    is_long = false;
+  } else {
+    return artefact_kind::none;
+  }
+  if (is_long) {
+    return std::abs(0.5 * rr_ms - median_ms) < th2_ms ? artefact_kind::missed
+                                                      : artefact_kind::long_beat;
+  }
+  if (!std::isnan(next_rr_ms) && std::abs(rr_ms + next_rr_ms - median_ms) < th2_ms)
+    return artefact_kind::extra;
+  return artefact_kind::short_beat;
+}
+
+bool rewrites_next(artefact_kind k) noexcept {
+  return k == artefact_kind::ectopic || k == artefact_kind::extra ||
+         k == artefact_kind::long_beat || k == artefact_kind::short_beat;
 }
 
 }  // namespace resonant::dsp

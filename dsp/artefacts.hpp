@@ -48,6 +48,17 @@ struct artefact_counts {
   }
 };
 
+// The second stage of the Lipponen & Tarvainen (2019) decision for one interval that is not
+// ectopic, shared by the batch and the streaming detectors: d, a, b are the normalised dRR of
+// the interval and its two successors, m its normalised distance from the median (negative
+// side doubled); rr_ms, median_ms and th2_ms in ms; next_rr_ms the following interval, or NaN
+// when there is none. Returns none, missed, long_beat, extra or short_beat.
+artefact_kind classify_long_short(double d, double m, double a, double b, double rr_ms,
+                                  double median_ms, double th2_ms, double next_rr_ms) noexcept;
+
+// True when correcting an interval of this kind also rewrites the next interval.
+bool rewrites_next(artefact_kind k) noexcept;
+
 // Adds one label to the counts (none counts nothing).
 void count_artefact(artefact_counts& counts, artefact_kind kind) noexcept;
 

@@ -35,11 +35,6 @@ void check(const streaming_artefacts_config& c) {
   }
 }
 
-bool rewrites_next(artefact_kind k) noexcept {
-  return k == artefact_kind::ectopic || k == artefact_kind::extra ||
-         k == artefact_kind::long_beat || k == artefact_kind::short_beat;
-}
-
 }  // namespace
 
 // ---- sorted_fifo ----
@@ -198,33 +193,11 @@ artefact_kind streaming_artefacts::classify(double median_ms, double th2_ms) con
   if (exists(1) && pattern(1)) return artefact_kind::none;
 
   const pending_interval& front = at(0);
-  const double d = drr(0);
   double m = front.rr_ms - median_ms;
   if (m < 0.0) m *= 2.0;
   m = th2_ms > 0.0 ? m / th2_ms : 0.0;
-  const double a = drr(1);
-  const double b = drr(2);
-  const double s22 = d >= 0.0 ? std::min(a, b) : std::max(a, b);
-  bool is_long = false;
-  if (d > 1.0 && s22 < -1.0) {
-    is_long = true;
-  } else if (d < -1.0 && s22 > 1.0) {
-    is_long = false;
-  } else if (m > 3.0) {
-    is_long = true;
-  } else if (m < -3.0) {
-    is_long = false;
-  } else {
-    return artefact_kind::none;
-  }
-  if (is_long) {
-    return std::abs(0.5 * front.rr_ms - median_ms) < th2_ms ? artefact_kind::missed
-                                                            : artefact_kind::long_beat;
-  }
-  if (exists(1) && std::abs(front.rr_ms + at(1).rr_ms - median_ms) < th2_ms) {
-    return artefact_kind::extra;
-  }
-  return artefact_kind::short_beat;
+  const double next = exists(1) ? at(1).rr_ms : std::numeric_limits<double>::quiet_NaN();
+  return classify_long_short(drr(0), m, drr(1), drr(2), front.rr_ms, median_ms, th2_ms, next);
 }
 
 void streaming_artefacts::decide_front() noexcept {
