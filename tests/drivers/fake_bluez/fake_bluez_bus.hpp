@@ -4,6 +4,7 @@
 // (python-dbusmock) on it. Sets DBUS_SYSTEM_BUS_ADDRESS for this process and its children, so
 // the real sdbus-c++ client and the `resonant` executable talk to it. Drives the fake with
 // `gdbus call` (libglib2.0-bin). Readiness is polled (never a fixed sleep).
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -58,6 +59,7 @@ class fake_bluez_bus {
   // Why these tests cannot run here, or nullopt when everything needed is installed.
   static std::optional<std::string> missing_tools() {
     if (!std::filesystem::exists("/usr/bin/dbus-daemon")) return "dbus-daemon is not installed";
+    if (!std::filesystem::exists("/usr/bin/setpriv")) return "setpriv (util-linux) is missing";
     if (!std::filesystem::exists("/usr/bin/gdbus"))
       return "gdbus (libglib2.0-bin) is not installed";
     if (shell("/usr/bin/python3 -c 'import dbusmock'").first != 0)
@@ -76,28 +78,24 @@ class fake_bluez_bus {
               "eavesdrop=\"true\"/><allow eavesdrop=\"true\"/><allow own=\"*\"/></policy>\n"
               "</busconfig>\n";
     }
+    // Both helpers run under `setpriv --pdeathsig KILL`: if this process dies without running
+    // the destructor (a sanitizer abort, a crash), they die with it instead of holding the
+    // test runner's output pipe open and hanging it.
     const auto out = dir / "bus.out";
-    const std::string cmd = "/usr/bin/dbus-daemon --config-file=" + (dir / "bus.conf").string() +
-                            " --fork --print-address=1 --print-pid=1 >" + out.string() +
-                            " 2>/dev/null";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("dbus-daemon did not start");
-    std::ifstream in(out);
-    std::string pid;
-    std::getline(in, address_);
-    std::getline(in, pid);
-    bus_pid_ = static_cast<pid_t>(std::stol(pid));
+    bus_pid_ = spawn({"/usr/bin/dbus-daemon", "--config-file=" + (dir / "bus.conf").string(),
+                      "--nofork", "--print-address=1"},
+                     out, dir / "bus.err");
+    const bool listening = eventually([&] {
+      std::ifstream in(out);
+      return std::getline(in, address_) && !in.eof();  // the whole first line is written
+    });
+    if (!listening) throw std::runtime_error("dbus-daemon did not start (see bus.err)");
     ::setenv("DBUS_SYSTEM_BUS_ADDRESS", address_.c_str(), 1);
     if (!with_bluez) return;
 
-    const std::string tmpl = template_path().string();
-    const std::string log = (dir / "mock.log").string();
-    std::vector<std::string> args{
-        "/usr/bin/python3", "-m", "dbusmock", "--system", "-t", tmpl, "-l", log};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&mock_pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start dbusmock");
+    mock_pid_ = spawn({"/usr/bin/python3", "-m", "dbusmock", "--system", "-t",
+                       template_path().string(), "-l", (dir / "mock.log").string()},
+                      dir / "mock.out", dir / "mock.err");
     const bool up = eventually([this] {
       return gdbus("org.freedesktop.DBus", "/org/freedesktop/DBus",
                    "org.freedesktop.DBus.NameHasOwner", "org.bluez") == "(true,)";
@@ -106,11 +104,11 @@ class fake_bluez_bus {
   }
 
   ~fake_bluez_bus() {
-    if (mock_pid_ > 0) {
-      ::kill(mock_pid_, SIGTERM);
-      ::waitpid(mock_pid_, nullptr, 0);
+    for (const pid_t pid : {mock_pid_, bus_pid_}) {
+      if (pid <= 0) continue;
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
     }
-    if (bus_pid_ > 0) ::kill(bus_pid_, SIGTERM);
     ::unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
   }
   fake_bluez_bus(const fake_bluez_bus&) = delete;
@@ -146,6 +144,25 @@ class fake_bluez_bus {
   }
 
  private:
+  // Starts argv under `setpriv --pdeathsig KILL` with stdout and stderr sent to files.
+  static pid_t spawn(std::vector<std::string> args, const std::filesystem::path& out,
+                     const std::filesystem::path& err) {
+    args.insert(args.begin(), {"/usr/bin/setpriv", "--pdeathsig", "KILL", "--"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + args[4]);
+    return pid;
+  }
+
   std::filesystem::path dir_;
   std::string address_;
   pid_t bus_pid_ = -1;
