@@ -61,6 +61,8 @@ const ppg_detector_config& checked(const ppg_detector_config& cfg) {
   require(cfg.flat_tolerance >= 0.0 && std::isfinite(cfg.flat_tolerance),
           "flat_tolerance must be >= 0");
   require(cfg.settle.count() >= 0.0 && std::isfinite(cfg.settle.count()), "settle must be >= 0");
+  require(cfg.hold_max.count() >= 0.0 && cfg.hold_max.count() < 10.0,
+          "hold_max must be in [0, 10 s)");
   require(cfg.clip_min.count() > 0.0 && cfg.clip_min.count() < 10.0,
           "clip_min must be in (0, 10 s)");
   return cfg;
@@ -121,14 +123,19 @@ ppg_detector::ppg_detector(const ppg_detector_config& cfg)
                 k_late + static_cast<double>(clip_half_)});
   emit_after_peak_ = static_cast<std::int64_t>(std::ceil(need));
   const auto close_after_peak = static_cast<double>(max_block_ + beat_half_);
-  latency_ = static_cast<std::int64_t>(
+  base_latency_ = static_cast<std::int64_t>(
       std::ceil(std::max(close_after_peak, static_cast<double>(emit_after_peak_)) + delay_ + 0.5));
+  // A held beat is released at ceil(t + hold) + base_latency (t <= sample + 0.5), one step later
+  // when another beat is emitted during that step.
+  hold_max_ = cfg_.hold_max.count() * fs;
+  latency_ = base_latency_ + static_cast<std::int64_t>(std::ceil(hold_max_)) + 2;
 
   const std::int64_t history =
       latency_ + pre_ + post_ + clip_half_ + static_cast<std::int64_t>(std::abs(delay_)) + 8;
   const std::size_t ring = std::bit_ceil(static_cast<std::size_t>(history));
   filt_.assign(ring, 0.0);
   raw_.assign(ring, 0.0);
+  spike_.assign(ring, 0);
   mask_ = ring - 1;
 
   window_ = static_cast<std::size_t>(pre_ + post_ + 1);
@@ -149,6 +156,7 @@ void ppg_detector::reset() noexcept {
   peak_delay_index_ = 0;
   std::fill(filt_.begin(), filt_.end(), 0.0);
   std::fill(raw_.begin(), raw_.end(), 0.0);
+  std::fill(spike_.begin(), spike_.end(), 0);
   std::fill(template_sum_.begin(), template_sum_.end(), 0.0);
   std::fill(template_ring_.begin(), template_ring_.end(), 0.0);
   n_ = 0;
@@ -169,6 +177,9 @@ void ppg_detector::reset() noexcept {
   last_beat_ = 0.0;
   last_amplitude_ = 0.0;
   last_ok_ = false;
+  has_held_ = false;
+  held_beat_ = accepted{};
+  release_at_ = 0;
   segment_usable_ = false;
   intervals_.fill(0.0);
   interval_count_ = 0;
@@ -216,8 +227,12 @@ bool ppg_detector::step(double x) noexcept {
   filt_[slot] = y;
   const double pos = y > 0.0 ? y : 0.0;
   double s = pos * pos;
+  spike_[slot] = 0;
   if (level_ > level_floor) {
-    s = std::min(s, cfg_.spike_ratio * level_);
+    if (s > cfg_.spike_ratio * level_) {
+      s = cfg_.spike_ratio * level_;
+      spike_[slot] = 1;
+    }
     const double n1 = static_cast<double>(n + 1);
     const double alpha = n1 < level_samples_ ? 1.0 / n1 : level_alpha_;
     level_ += alpha * (s - level_);
@@ -258,6 +273,7 @@ bool ppg_detector::step(double x) noexcept {
     --pending_count_;
     emitted = evaluate(cand);
   }
+  if (!emitted && n >= release_at_) emitted = flush_held();
   ++n_;
   return emitted;
 }
@@ -275,8 +291,11 @@ void ppg_detector::close_block(std::int64_t end) noexcept {
     pending_head_ = (pending_head_ + 1) % pending_.size();
     --pending_count_;
   }
+  bool spiky = false;
+  for (std::int64_t i = block_start_; i <= end && !spiky; ++i)
+    spiky = spike_[static_cast<std::size_t>(i) & mask_] != 0;
   const std::size_t tail = (pending_head_ + pending_count_) % pending_.size();
-  pending_[tail] = {p, frac, std::max(n_, p + emit_after_peak_)};
+  pending_[tail] = {p, frac, std::max(n_, p + emit_after_peak_), spiky};
   ++pending_count_;
 }
 
@@ -385,37 +404,75 @@ bool ppg_detector::evaluate(const candidate& cand) noexcept {
   if (t < settle_ || (ending_ && k >= end_n_)) return false;
   if (in_dropout(k, k)) return false;
   const double amplitude = filtered(cand.peak);
-  const double interval = has_last_beat_ ? t - last_beat_ : 0.0;
-  if (has_last_beat_ && interval < refractory_) return false;
-  if (has_last_beat_ && interval_count_ >= 3 &&
-      amplitude < cfg_.secondary_amplitude * last_amplitude_ &&
-      interval < cfg_.secondary_interval * median_interval()) {
-    return false;
-  }
-
+  const bool rhythm_known = interval_count_ >= 3;
+  const double early = rhythm_known ? cfg_.secondary_interval * median_interval() : 0.0;
   const bool flat = in_dropout(k - pre_, k + post_);
   const bool clipped = clipped_at(k);
   const double quality = correlate(cand.peak);
+  // A clean, large pulse soon after a small held wave: that wave was not a pulse. A spike, an
+  // artefact or a pulse unlike the template is not clean and cannot displace a beat.
+  const bool looks_clean =
+      !cand.spiky && !flat && !clipped && segment_usable_ &&
+      (static_cast<int>(template_count_) < template_min_beats || quality >= cfg_.noisy_below);
+  const bool drop_held =
+      has_held_ && t - held_beat_.time < early && looks_clean &&
+      (held_beat_.amplitude < cfg_.secondary_amplitude * amplitude ||
+       (held_beat_.event.flag != signal_flag::ok && held_beat_.amplitude < amplitude));
+  // The reference is the latest beat that stays: the held one, else the last emitted one.
+  const bool held_ref = has_held_ && !drop_held;
+  const bool has_ref = held_ref || has_last_beat_;
+  const double interval = has_ref ? t - (held_ref ? held_beat_.time : last_beat_) : 0.0;
+  const double ref_amplitude = held_ref ? held_beat_.amplitude : last_amplitude_;
+  if (has_ref && interval < refractory_) return false;
+  // A small wave soon after a pulse: the secondary wave of that pulse.
+  if (has_ref && rhythm_known && interval < early &&
+      amplitude < cfg_.secondary_amplitude * ref_amplitude) {
+    return false;
+  }
+
   const bool noisy = judge_and_learn(quality, !flat && !clipped);
-  const bool ok = !flat && !clipped && !noisy;
+  accepted beat;
+  beat.event.sample = k;
+  beat.event.offset = t - static_cast<double>(k);
+  beat.event.quality = quality;
+  beat.event.flag = flat      ? signal_flag::flat
+                    : clipped ? signal_flag::clipped
+                    : noisy   ? signal_flag::noisy
+                              : signal_flag::ok;
+  beat.time = t;
+  beat.amplitude = amplitude;
+
+  if (!rhythm_known || hold_max_ <= 0.0) {  // nothing is held before the rhythm is known
+    emit(beat);
+    return true;
+  }
+  if (held_ref) emit(held_beat_);
+  held_beat_ = beat;
+  has_held_ = true;
+  release_at_ =
+      static_cast<std::int64_t>(std::ceil(t + std::min(early, hold_max_))) + base_latency_;
+  return held_ref;
+}
+
+bool ppg_detector::flush_held() noexcept {
+  if (!has_held_) return false;
+  has_held_ = false;
+  emit(held_beat_);
+  return true;
+}
+
+void ppg_detector::emit(const accepted& beat) noexcept {
+  const bool ok = beat.event.flag == signal_flag::ok;
   // Only intervals between two clean beats describe the rhythm (no secondary waves, spikes).
   if (has_last_beat_ && ok && last_ok_) {
-    intervals_[interval_count_ % intervals_.size()] = interval;
+    intervals_[interval_count_ % intervals_.size()] = beat.time - last_beat_;
     ++interval_count_;
   }
-  last_ok_ = ok;
-
-  out_.sample = k;
-  out_.offset = t - static_cast<double>(k);
-  out_.quality = quality;
-  out_.flag = flat      ? signal_flag::flat
-              : clipped ? signal_flag::clipped
-              : noisy   ? signal_flag::noisy
-                        : signal_flag::ok;
   has_last_beat_ = true;
-  last_beat_ = t;
-  last_amplitude_ = amplitude;
-  return true;
+  last_ok_ = ok;
+  last_beat_ = beat.time;
+  last_amplitude_ = beat.amplitude;
+  out_ = beat.event;
 }
 
 std::vector<beat_event> detect_ppg_beats(std::span<const double> samples,

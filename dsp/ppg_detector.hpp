@@ -31,6 +31,9 @@ using seconds_f = std::chrono::duration<double>;
 //                      previous beat's filtered peak is the secondary (diastolic) wave of the
 //                      previous pulse, not a beat: 0.7 and 0.7 (the band-passed diastolic wave
 //                      reaches 0.6-0.7 of the systolic one on a strongly notched pulse)
+//   hold_max           once the rhythm is known, each accepted beat is held until the next
+//                      one is seen, for at most min(secondary_interval x median interval,
+//                      hold_max), 1.2 s; 0 turns the hold off (see step 5)
 //   template_pre/post  pulse window around the peak for the quality template, 200 / 300 ms
 //   template_beats     number of recent good pulses averaged into the template, 10
 //   noisy_below        quality under which a beat is flagged noisy, 0.5
@@ -63,6 +66,7 @@ struct ppg_detector_config {
   double flat_tolerance = 0.0;
   seconds_f clip_min{0.04};
   seconds_f settle{0.0};
+  seconds_f hold_max{1.2};
 };
 
 // Streaming PPG systolic-peak detector (detector stage: sample -> optional beat_event).
@@ -84,7 +88,13 @@ struct ppg_detector_config {
 //      once 3 intervals are known, a candidate both early (secondary_interval x median of the
 //      last 5 intervals between two clean beats) and small (secondary_amplitude x previous filtered
 //      peak) is dropped as the diastolic wave of the previous pulse (an adaptive refractory
-//      period);
+//      period). The mirror case is decided with a one-beat look-ahead: once the rhythm is known,
+//      an accepted beat is held until the next candidate or for min(secondary_interval x median,
+//      hold_max); a clean candidate (not flagged, no clamped spike sample in its block) that comes
+//      within that time and is larger than the held beat by 1 / secondary_amplitude (or simply
+//      larger, when the held beat is flagged) replaces it: the held one was a wave before the
+//      pulse, not a pulse (camera PPG at slow rates; without this, one such wave lets a short
+//      interval into the median and the rule above starts letting the others through);
 //   6. per-beat quality: Pearson correlation (negative -> 0) of y in [peak - template_pre,
 //      peak + template_post] with the mean of the last template_beats unflagged pulses (each
 //      normalised to zero mean, unit norm); 0 for the first beat (no template yet). Beats below
@@ -105,11 +115,12 @@ struct ppg_detector_config {
 // through the designed filter and subtracts it (0.9 samples at 100 Hz with the defaults). Other
 // pulse shapes keep a constant residue (+18 ms on the skewed synthetic pulse of the tests, beat
 // to beat SD 1-2 ms), which cancels in RR intervals.
-// Latency: a beat is emitted when its block has closed (MA_beat centring (beat_window - 1) / 2
+// Latency: a beat is evaluated when its block has closed (MA_beat centring (beat_window - 1) / 2
 // samples after the block end, a block lasts at most max_block) and its pulse window and dropout
-// test are complete; latency_samples() is the bound of (emission index - beat sample):
-// ceil(max(max_block + (beat_window - 1) / 2, template_post + flat_min - delay) + delay + 0.5),
-// 115 samples (1.15 s) at 100 Hz with the defaults.
+// test are complete, then held for at most hold_max; latency_samples() is the bound of
+// (emission index - beat sample): ceil(max(max_block + (beat_window - 1) / 2, template_post +
+// flat_min - delay) + delay + 0.5) + ceil(hold_max) + 2, 237 samples (2.37 s) at 100 Hz with
+// the defaults (in steady rhythm the hold adds 0.7 x the beat interval: 1.2-1.8 s in all).
 // Pitfalls: a huge spike is not blinding, but the band-pass rings after it and hides the next
 // one to three pulses (a causal filter cannot avoid that without despiking its input); the
 // level starts from the first non-zero sample, so the first second is more
@@ -136,6 +147,7 @@ class ppg_detector {
     while (n_ < stop) {
       if (step(held_)) sink(static_cast<const beat_event&>(out_));
     }
+    if (flush_held()) sink(static_cast<const beat_event&>(out_));
     reset();
   }
 
@@ -152,6 +164,12 @@ class ppg_detector {
     std::int64_t peak = 0;  // index of the maximum in the filtered signal
     double frac = 0.0;      // parabolic refinement of the peak
     std::int64_t emit_at = 0;
+    bool spiky = false;  // the block holds samples the spike clamp limited
+  };
+  struct accepted {
+    beat_event event;
+    double time = 0.0;       // fiducial (samples, fractional)
+    double amplitude = 0.0;  // filtered peak
   };
   struct dropout {
     std::int64_t first = 0;
@@ -162,6 +180,8 @@ class ppg_detector {
   void begin_finish() noexcept;
   void close_block(std::int64_t end) noexcept;
   bool evaluate(const candidate& c) noexcept;
+  void emit(const accepted& beat) noexcept;
+  bool flush_held() noexcept;
   [[nodiscard]] bool in_dropout(std::int64_t first, std::int64_t last) const noexcept;
   [[nodiscard]] double median_interval() const noexcept;
   [[nodiscard]] bool clipped_at(std::int64_t k) const noexcept;
@@ -190,6 +210,8 @@ class ppg_detector {
   double delay_ = 0.0;
   double level_alpha_ = 0.0;
   double level_samples_ = 0.0;
+  std::int64_t base_latency_ = 0;  // bound without the hold
+  double hold_max_ = 0.0;
   std::int64_t latency_ = 0;
 
   // stages and buffers (sized at construction)
@@ -200,6 +222,7 @@ class ppg_detector {
   std::size_t peak_delay_index_ = 0;
   std::vector<double> filt_;
   std::vector<double> raw_;
+  std::vector<std::uint8_t> spike_;  // 1 where the spike clamp limited the squared sample
   std::size_t mask_ = 0;
   std::vector<double> segment_;        // scratch: normalised pulse of the current beat
   std::vector<double> template_sum_;   // sum of the stored normalised pulses
@@ -227,6 +250,9 @@ class ppg_detector {
   double last_beat_ = 0.0;
   double last_amplitude_ = 0.0;
   bool last_ok_ = false;
+  bool has_held_ = false;
+  accepted held_beat_{};
+  std::int64_t release_at_ = 0;
   bool segment_usable_ = false;
   std::array<double, 5> intervals_{};  // last beat intervals (samples), ring
   std::size_t interval_count_ = 0;

@@ -102,17 +102,28 @@ struct synthetic_spec {
   double low_from_s = -1.0;  // amplitude x low_gain in [low_from_s, low_to_s)
   double low_to_s = -1.0;
   double low_gain = 0.1;
+  double interval_s = 0.8;  // mean beat interval
+  int extra_every = 0;      // every extra_every-th interval holds an extra small wave (0: none)
+  double extra_from = 0.6;  // its centre, after the systolic wave (onset + 0.15 s), is drawn
+  double extra_to = 0.72;   // uniformly in [extra_from, extra_to] x the interval
+  double extra_gain = 0.5;  // its height (the systolic wave is about 1.1)
 };
 
-// Beat intervals 0.8 s +- 0.12 s (respiratory 0.25 Hz and slow 0.03 Hz modulation). The true
+// Beat intervals interval_s +- 15 % (respiratory 0.25 Hz and slow 0.03 Hz modulation). The true
 // peak of each pulse is the maximum of the clean continuous signal (pulse tails overlap the
 // next pulse a little), found on a 0.1 ms grid.
 synthetic make_pulses(const synthetic_spec& spec) {
   std::vector<double> onsets;
+  std::vector<double> extras;  // centres of the extra waves
+  std::mt19937 place(777);
+  std::uniform_real_distribution<double> where(spec.extra_from, spec.extra_to);
   for (double t = 0.3; t < spec.duration_s;) {
     onsets.push_back(t);
-    t += 0.8 + 0.08 * std::sin(2.0 * std::numbers::pi * 0.25 * t) +
-         0.04 * std::sin(2.0 * std::numbers::pi * 0.03 * t);
+    const double step = spec.interval_s * (1.0 + 0.1 * std::sin(2.0 * std::numbers::pi * 0.25 * t) +
+                                           0.05 * std::sin(2.0 * std::numbers::pi * 0.03 * t));
+    if (spec.extra_every > 0 && onsets.size() % static_cast<std::size_t>(spec.extra_every) == 0)
+      extras.push_back(t + 0.15 + where(place) * step);
+    t += step;
   }
   const auto gain = [&spec](double t) {
     return t >= spec.low_from_s && t < spec.low_to_s ? spec.low_gain : 1.0;
@@ -123,6 +134,10 @@ synthetic make_pulses(const synthetic_spec& spec) {
       if (t - o > 1.2) continue;
       if (t < o) break;
       v += gain(o) * pulse_shape(t - o);
+    }
+    for (const double c : extras) {
+      if (std::abs(t - c) < 0.4)
+        v += spec.extra_gain * std::exp(-0.5 * std::pow((t - c) / 0.07, 2));
     }
     return v;
   };
@@ -154,8 +169,9 @@ synthetic make_pulses(const synthetic_spec& spec) {
 }
 
 // Beats of a synthetic record, without the last 0.5 s (see synthetic::peaks_s).
-std::vector<beat_event> detect_synthetic(const synthetic& s, double fs) {
-  auto beats = detect_ppg_beats(s.x, config_at(fs));
+std::vector<beat_event> detect_synthetic(const synthetic& s, double fs,
+                                         std::optional<ppg_detector_config> cfg = std::nullopt) {
+  auto beats = detect_ppg_beats(s.x, cfg ? *cfg : config_at(fs));
   const double end_s = static_cast<double>(s.x.size()) / fs - 0.5;
   while (!beats.empty() && beats.back().time_s(fs) >= end_s) beats.pop_back();
   return beats;
@@ -229,6 +245,47 @@ TEST(PpgDetector, SyntheticPulsesAllRates) {
     }
     EXPECT_EQ(flagged, 0u) << fs;
   }
+}
+
+// A slow pulse (1.15 s) where every second interval holds an extra wave of 0.45 of the pulse
+// height at 60-72 % of the interval after the systolic peak, 0.32-0.46 s before the next pulse,
+// as measured on Welltory subject 1's camera. The secondary-wave rule alone (early AND small
+// after the last beat) fails here: once one wave passes, the short interval it leaves enters
+// the median and the rule starts letting the others through. Holding each beat until the next
+// one is seen removes them: a clean, larger pulse that comes early after a small held wave
+// shows the wave was not a pulse. With the hold off (hold_max = 0) the same record gives extra
+// beats: the rule does the work.
+TEST(PpgDetector, SmallWaveBeforeAPulseIsNotABeat) {
+  synthetic_spec spec;
+  spec.interval_s = 1.15;
+  spec.extra_every = 2;
+  const synthetic s = make_pulses(spec);
+  const auto det = times_s(detect_synthetic(s, 100.0), 100.0);
+  const auto m = resonant::test::match_beats(s.peaks_s, det, 0.05);
+  // Before three intervals are known nothing is held: the start may keep one small wave.
+  std::vector<double> truth_later;
+  std::vector<double> det_later;
+  for (const double t : s.peaks_s) {
+    if (t > 5.0) truth_later.push_back(t);
+  }
+  for (const double t : det) {
+    if (t > 5.0) det_later.push_back(t);
+  }
+  const auto m_later = resonant::test::match_beats(truth_later, det_later, 0.05);
+  auto no_hold = config_at(100.0);
+  no_hold.hold_max = seconds_f{0.0};
+  const auto m_off = resonant::test::match_beats(
+      s.peaks_s, times_s(detect_synthetic(s, 100.0, no_hold), 100.0), 0.05);
+  std::cout << "[ small wave ] " << s.peaks_s.size() << " beats, " << s.peaks_s.size() / 2
+            << " extra waves: missed " << m.false_negatives << ", extra " << m.false_positives
+            << " (after 5 s: " << m_later.false_negatives << ", " << m_later.false_positives
+            << "); without the hold: missed " << m_off.false_negatives << ", extra "
+            << m_off.false_positives << "\n";
+  EXPECT_EQ(m.false_negatives, 0u);
+  EXPECT_LE(m.false_positives, 1u);
+  EXPECT_EQ(m_later.false_negatives, 0u);
+  EXPECT_EQ(m_later.false_positives, 0u);
+  EXPECT_GT(m_off.false_positives, s.peaks_s.size() / 4);
 }
 
 // NeuroKit2 issue #588: Elgendi's offset uses the mean of the squared signal over the whole
@@ -510,10 +567,10 @@ TEST(PpgDetector, HeartPyDropoutsAndSpikes) {
 // flags exist so that RR handling can drop what the camera could not see). settle = 3 s skips
 // the camera's exposure ramp at the start. RMSSD from camera PPG is higher than from the chest
 // strap (pulse arrival jitter, 28 fps): only a loose bound.
-// Subject 1's camera signal has secondary peaks of 0.3-0.8 of the pulse height at 60-80 % of
-// its slow beat interval (NeuroKit2 is 25 % off on it); the detector's secondary-wave rule misses
-// some of them, so it is reported and held to a loose bound only (docs/ARCHITECTURE.md, "known
-// limit, camera PPG").
+// Subject 1's camera signal has small waves of 0.3-0.8 of the pulse height at 60-80 % of its
+// slow beat interval (NeuroKit2 is 25 % off on it); the held-beat rule removes them (mean NN was
+// 5.7 % short without it). Its camera loses more beats to flags (88 % of the Polar intervals
+// are clean pairs, against >= 97 % for the others), hence its lower coverage floor.
 TEST(PpgDetector, WelltoryCameraVsPolar) {
   for (int subject = 1; subject <= 5; ++subject) {
     const std::string id = "recordings/welltory/subject_0" + std::to_string(subject);
@@ -566,13 +623,11 @@ TEST(PpgDetector, WelltoryCameraVsPolar) {
               << pol_rr.size() << "): " << 100.0 * err << " % (all intervals " << 100.0 * err_all
               << " %); RMSSD camera " << rmssd_of(cam_rr) << " ms vs Polar " << rmssd_of(pol_rr)
               << " ms\n";
-    if (subject == 1) {
-      EXPECT_LT(std::abs(err), 0.10);
-    } else {
-      EXPECT_LT(std::abs(err), 0.01) << subject;
-      EXPECT_GT(static_cast<double>(cam_rr.size()), 0.9 * static_cast<double>(pol_rr.size()));
-      EXPECT_LT(rmssd_of(cam_rr), 4.0 * rmssd_of(pol_rr) + 20.0) << subject;
-    }
+    EXPECT_LT(std::abs(err), 0.01) << subject;
+    const double min_coverage = subject == 1 ? 0.85 : 0.9;
+    EXPECT_GT(static_cast<double>(cam_rr.size()), min_coverage * static_cast<double>(pol_rr.size()))
+        << subject;
+    EXPECT_LT(rmssd_of(cam_rr), 4.0 * rmssd_of(pol_rr) + 20.0) << subject;
   }
 }
 
