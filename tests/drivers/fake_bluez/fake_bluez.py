@@ -24,9 +24,13 @@ Test controls on org.bluez.Mock at "/":
   DropConnection(device_path): the link drops (strap out of range)
   SetConnectFailures(device_path, n): the next n Connect calls fail (org.bluez.Error.Failed)
   CallCount(path, method) -> u: how often the client called method on path
+  StreamHeartRate(char_path, rr_ms): plays a strap wearing a heart: one Heart Rate Measurement
+      per beat, RR cycling through rr_ms, sent after each RR on a GLib timer; beats while the
+      client is not subscribed (disconnected) are lost, as with a real strap
 '''
 
 import dbus
+from gi.repository import GLib
 
 from dbusmock import OBJECT_MANAGER_IFACE, mockobject
 
@@ -303,6 +307,27 @@ def Notify(self, char_path, value):
     obj.props[CHAR_IFACE]['Value'] = _bytes(value)
     _properties_changed(obj, CHAR_IFACE, {'Value': _bytes(value)})
     return True
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='saq', out_signature='')
+def StreamHeartRate(self, char_path, rr_ms):
+    path = str(char_path)
+    rr = [int(v) for v in rr_ms]
+    beat = {'n': 0}
+
+    def next_beat():
+        interval = rr[beat['n'] % len(rr)]
+        beat['n'] += 1
+        obj = mockobject.objects.get(path)
+        if obj is not None and obj.props[CHAR_IFACE]['Notifying']:
+            ticks = round(interval * 1024 / 1000)  # RR in 1/1024 s, 8-bit heart rate
+            value = _bytes([0x10, round(60000 / interval) & 0xFF, ticks & 0xFF, ticks >> 8])
+            obj.props[CHAR_IFACE]['Value'] = value
+            _properties_changed(obj, CHAR_IFACE, {'Value': value})
+        GLib.timeout_add(rr[beat['n'] % len(rr)], next_beat)
+        return False
+
+    GLib.timeout_add(rr[0], next_beat)
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
