@@ -4,17 +4,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <numbers>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "support/cli_run.hpp"
+#include "support/pty_device.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace {
@@ -89,6 +97,81 @@ TEST_F(session, lost_signal_is_reported_and_the_session_resumes_with_its_coverag
   EXPECT_NEAR(s["paced"]["coverage_pct"].get<double>(), 100.0 * 100.0 / 120.0, 5.0);
   // Metrics came back after the dropout: the paced phase has its RMSSD.
   EXPECT_TRUE(s["paced"]["rmssd_ms"].is_number());
+}
+
+// The first `rows` lines of a replay (CSV), optionally without the time column.
+std::vector<std::string> first_rows(const std::string& csv, std::size_t rows, bool with_time) {
+  std::vector<std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  while (out.size() < rows && std::getline(in, line))
+    out.push_back(with_time ? line : line.substr(line.find(',')));
+  return out;
+}
+
+// Every source reaches the engine the same way: the session record of a session on a recording
+// replays to exactly what replaying the recording itself gives, for as far as the session ran.
+TEST_F(session, a_recording_as_the_source_replays_exactly_like_the_recording) {
+  const std::string file =
+      resonant::test::data_file("recordings/hrvanalysis_test_nn_intervals.txt");
+  const auto r = resonant("session --source file:" + file + ",speed=40 --minutes 3 --audio off");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto s = history()["sessions"][0];
+  EXPECT_EQ(s["source"], "file:" + file);
+  const auto from_session = resonant("replay " + s["record"].get<std::string>() + " --format csv");
+  const auto from_file = resonant("replay " + file + " --format csv");
+  ASSERT_EQ(from_session.exit_code, 0) << from_session.out;
+  // The session stopped part way through the file: compare all but its last rows, whose
+  // look-ahead was cut short by the end of the session.
+  const auto n =
+      static_cast<std::size_t>(std::count(from_session.out.begin(), from_session.out.end(), '\n'));
+  ASSERT_GT(n, 200U);
+  EXPECT_EQ(first_rows(from_session.out, n - 10, true), first_rows(from_file.out, n - 10, true));
+}
+
+// A serial device (a pseudo-terminal here) sending `RR,<ms>` lines in real time: the session
+// runs on it, and its record holds exactly the intervals sent, with the metrics a replay of the
+// same intervals from a file gives (the device's clock starts elsewhere: time is not compared).
+TEST_F(session, a_serial_device_feeds_the_session_like_a_recording) {
+  resonant::test::pty_device device;
+  std::vector<int> sent;
+  std::string rr_text;
+  for (int k = 0; k < 100; ++k) {
+    const int rr =
+        1000 + static_cast<int>(std::lround(60.0 * std::sin(2.0 * std::numbers::pi * k / 10.0)));
+    sent.push_back(rr);
+    rr_text += std::to_string(rr) + "\n";
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (const int rr : sent) {
+      if (stop) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(rr));
+      device.write("RR," + std::to_string(rr) + "\r\n");
+    }
+  });
+  const auto r = resonant("session --source serial:" + device.slave_name() +
+                          " --minutes 1 --settle 3 --audio off");
+  stop = true;
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto s = history()["sessions"][0];
+  EXPECT_EQ(s["source"], "serial:" + device.slave_name() + "@115200");  // the default rate
+  EXPECT_NEAR(s["paced"]["mean_hr_bpm"].get<double>(), 60.0, 1.0);
+  EXPECT_GT(s["paced"]["coverage_pct"].get<double>(), 85.0);
+
+  const auto rr_file = (dir_ / "sent.txt").string();
+  {
+    std::ofstream out(rr_file);
+    out << rr_text;
+  }
+  const auto from_session = resonant("replay " + s["record"].get<std::string>() + " --format csv");
+  const auto from_file = resonant("replay " + rr_file + " --format csv");
+  ASSERT_EQ(from_session.exit_code, 0) << from_session.out;
+  const auto n =
+      static_cast<std::size_t>(std::count(from_session.out.begin(), from_session.out.end(), '\n'));
+  ASSERT_GT(n, 50U);
+  EXPECT_EQ(first_rows(from_session.out, n - 10, false), first_rows(from_file.out, n - 10, false));
 }
 
 TEST_F(session, sound_of_the_session_goes_to_a_wav_file) {
