@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <future>
 #include <numbers>
 #include <string>
@@ -70,17 +71,25 @@ TEST_F(ble_session, strap_disconnect_is_reported_alerted_and_the_session_resumes
   rr += "]\"";
   ASSERT_EQ(bus.mock("StreamHeartRate", hrm_path + " " + rr), "()");
 
-  // 1 minute: 3 s settle, 20 s baseline, 40 s paced. The link drops 12 s into the paced phase
+  // 1 minute: 3 s settle, 20 s baseline, 40 s paced. The link drops 8 s into the paced phase
   // and the next two connection attempts fail (backoff 1 s, 2 s, then 4 s to the third).
   const auto wav = (dir_ / "session.wav").string();
-  const auto start = std::chrono::steady_clock::now();
   auto session = std::async(std::launch::async, [&] {
     return resonant::test::run_resonant(
         "session --source ble:A0:9E:1A:00:00:01 --minutes 1 --settle 3 --audio wav:" + wav, env());
   });
-  ASSERT_TRUE(resonant::test::eventually(
-      [&] { return bus.call_count(hrm_path, "StartNotify") == 1; }, 20s));
-  std::this_thread::sleep_until(start + 37s);
+  // The session record is written as the session runs: wait for its paced phase.
+  const auto sessions = dir_ / "home" / "sessions";
+  const auto paced = [&] {
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(sessions, ec)) {
+      if (resonant::test::slurp(f.path().string()).find(",phase,paced") != std::string::npos)
+        return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(resonant::test::eventually(paced, 90s));
+  std::this_thread::sleep_for(8s);
   (void)bus.mock("SetConnectFailures", dev_path + " 2");
   (void)bus.mock("DropConnection", dev_path);
   ASSERT_EQ(session.wait_for(120s), std::future_status::ready);
