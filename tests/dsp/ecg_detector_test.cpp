@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <limits>
 #include <numbers>
 #include <random>
@@ -365,6 +366,9 @@ TEST(EcgDetectorAccuracy, MitBih100) {
   const std::vector<beat_event> beats = detect_ecg_beats(rec.samples, config_for(rec.fs_hz));
   const std::vector<double> ref(ann.samples.begin(), ann.samples.end());
   const test::match_result m = match_samples(ref, beats, rec.fs_hz);
+  std::cout << "[ mitdb 100 ] " << ref.size() << " annotated, " << beats.size() << " detected: Se "
+            << m.sensitivity() << ", PPV " << m.ppv() << ", mean |offset| "
+            << 1000.0 * m.mean_abs_offset_s << " ms\n";
   EXPECT_GE(m.sensitivity(), 0.998);
   EXPECT_GE(m.ppv(), 0.998);
   EXPECT_LT(m.mean_abs_offset_s, 0.005);
@@ -385,6 +389,8 @@ TEST(EcgDetectorAccuracy, NoiseStressTest118) {
         read_column(data_dir / "recordings" / (std::string(e.name) + "_ann.csv"));
     const std::vector<beat_event> beats = detect_ecg_beats(x, config_for(360.0));
     const test::match_result m = match_samples(ann, beats, 360.0);
+    std::cout << "[ " << e.name << " ] " << ann.size() << " annotated, " << beats.size()
+              << " detected: Se " << m.sensitivity() << ", PPV " << m.ppv() << "\n";
     EXPECT_GE(m.sensitivity(), e.min_se) << e.name;
     EXPECT_GE(m.ppv(), e.min_ppv) << e.name;
     EXPECT_LT(m.mean_abs_offset_s, 0.005) << e.name;
