@@ -5,7 +5,6 @@
 #include <string>
 
 #include "drivers/fake_bluez/fake_bluez_bus.hpp"
-#include "support/scratch_dir.hpp"
 
 namespace {
 
@@ -16,13 +15,7 @@ std::pair<int, std::string> run(const std::string& args) {
   return resonant::test::shell(std::string(RESONANT_EXE) + " " + args, true);
 }
 
-class scan_cli : public resonant::test::scratch_dir_test {
- protected:
-  void SetUp() override {
-    scratch_dir_test::SetUp();
-    if (auto why = fake_bluez_bus::missing_tools()) GTEST_SKIP() << *why;
-  }
-};
+using scan_cli = resonant::test::fake_bluez_test;
 
 TEST_F(scan_cli, exits_2_and_says_bluetoothd_is_not_running) {
   const fake_bluez_bus bus(dir_, false);

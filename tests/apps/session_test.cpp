@@ -27,6 +27,16 @@
 
 namespace {
 
+// The first `rows` lines of a replay (CSV), optionally without the time column.
+std::vector<std::string> first_rows(const std::string& csv, std::size_t rows, bool with_time) {
+  std::vector<std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  while (out.size() < rows && std::getline(in, line))
+    out.push_back(with_time ? line : line.substr(line.find(',')));
+  return out;
+}
+
 class session : public resonant::test::scratch_dir_test {
  protected:
   // Every command of a test shares one private data directory.
@@ -40,6 +50,20 @@ class session : public resonant::test::scratch_dir_test {
     const auto r = resonant("history --format json");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return nlohmann::json::parse(r.out);
+  }
+  // Replays a session's record and an input file (CSV) and expects the same rows, but the
+  // session's last 10 (the session stopped part way: their look-ahead was cut short), and more
+  // than min_rows of them.
+  void expect_replays_alike(const std::string& record, const std::string& file,
+                            std::size_t min_rows, bool with_time) const {
+    const auto from_session = resonant("replay " + record + " --format csv");
+    const auto from_file = resonant("replay " + file + " --format csv");
+    ASSERT_EQ(from_session.exit_code, 0) << from_session.out;
+    const auto n = static_cast<std::size_t>(
+        std::count(from_session.out.begin(), from_session.out.end(), '\n'));
+    ASSERT_GT(n, min_rows);
+    EXPECT_EQ(first_rows(from_session.out, n - 10, with_time),
+              first_rows(from_file.out, n - 10, with_time));
   }
 };
 
@@ -99,16 +123,6 @@ TEST_F(session, lost_signal_is_reported_and_the_session_resumes_with_its_coverag
   EXPECT_TRUE(s["paced"]["rmssd_ms"].is_number());
 }
 
-// The first `rows` lines of a replay (CSV), optionally without the time column.
-std::vector<std::string> first_rows(const std::string& csv, std::size_t rows, bool with_time) {
-  std::vector<std::string> out;
-  std::istringstream in(csv);
-  std::string line;
-  while (out.size() < rows && std::getline(in, line))
-    out.push_back(with_time ? line : line.substr(line.find(',')));
-  return out;
-}
-
 // Every source reaches the engine the same way: the session record of a session on a recording
 // replays to exactly what replaying the recording itself gives, for as far as the session ran.
 TEST_F(session, a_recording_as_the_source_replays_exactly_like_the_recording) {
@@ -118,15 +132,7 @@ TEST_F(session, a_recording_as_the_source_replays_exactly_like_the_recording) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const auto s = history()["sessions"][0];
   EXPECT_EQ(s["source"], "file:" + file);
-  const auto from_session = resonant("replay " + s["record"].get<std::string>() + " --format csv");
-  const auto from_file = resonant("replay " + file + " --format csv");
-  ASSERT_EQ(from_session.exit_code, 0) << from_session.out;
-  // The session stopped part way through the file: compare all but its last rows, whose
-  // look-ahead was cut short by the end of the session.
-  const auto n =
-      static_cast<std::size_t>(std::count(from_session.out.begin(), from_session.out.end(), '\n'));
-  ASSERT_GT(n, 200U);
-  EXPECT_EQ(first_rows(from_session.out, n - 10, true), first_rows(from_file.out, n - 10, true));
+  expect_replays_alike(s["record"].get<std::string>(), file, 200, true);
 }
 
 // A serial device (a pseudo-terminal here) sending `RR,<ms>` lines in real time: the session
@@ -165,13 +171,7 @@ TEST_F(session, a_serial_device_feeds_the_session_like_a_recording) {
     std::ofstream out(rr_file);
     out << rr_text;
   }
-  const auto from_session = resonant("replay " + s["record"].get<std::string>() + " --format csv");
-  const auto from_file = resonant("replay " + rr_file + " --format csv");
-  ASSERT_EQ(from_session.exit_code, 0) << from_session.out;
-  const auto n =
-      static_cast<std::size_t>(std::count(from_session.out.begin(), from_session.out.end(), '\n'));
-  ASSERT_GT(n, 50U);
-  EXPECT_EQ(first_rows(from_session.out, n - 10, false), first_rows(from_file.out, n - 10, false));
+  expect_replays_alike(s["record"].get<std::string>(), rr_file, 50, false);
 }
 
 TEST_F(session, sound_of_the_session_goes_to_a_wav_file) {

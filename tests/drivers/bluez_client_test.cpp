@@ -19,7 +19,6 @@
 #include "drivers/bluez_client.hpp"
 #include "drivers/fake_bluez/fake_bluez_bus.hpp"
 #include "drivers/polar_pmd.hpp"
-#include "support/scratch_dir.hpp"
 
 namespace {
 
@@ -33,12 +32,8 @@ const std::string hrm_path = dev_path + "/service000e/char000f";
 const std::string cp_path = dev_path + "/service0030/char0031";
 const std::string ecg_path = dev_path + "/service0030/char0034";
 
-class bluez_it : public resonant::test::scratch_dir_test {
+class bluez_it : public resonant::test::fake_bluez_test {
  protected:
-  void SetUp() override {
-    scratch_dir_test::SetUp();
-    if (auto why = fake_bluez_bus::missing_tools()) GTEST_SKIP() << *why;
-  }
   void start_bus(bool with_bluez) { bus_ = std::make_unique<fake_bluez_bus>(dir_, with_bluez); }
   void add_strap(bool polar) {
     ASSERT_EQ(bus_->mock("AddAdapter", "hci0"), "('/org/bluez/hci0',)");
@@ -49,7 +44,7 @@ class bluez_it : public resonant::test::scratch_dir_test {
   }
   void TearDown() override {
     bus_.reset();
-    scratch_dir_test::TearDown();
+    fake_bluez_test::TearDown();
   }
   std::unique_ptr<fake_bluez_bus> bus_;
 };

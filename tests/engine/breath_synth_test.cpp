@@ -17,6 +17,7 @@ using resonant::engine::cue_sound;
 using resonant::engine::feedback_mode;
 using resonant::engine::pacer;
 using resonant::engine::synth_config;
+using resonant::test::tone_amplitude;
 namespace rt = resonant::test;
 
 constexpr double fs = 48000.0;
@@ -49,25 +50,6 @@ double rms(const std::vector<float>& x, double from_s, double to_s) {
   double s = 0.0;
   for (std::size_t i = a; i < b; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
   return std::sqrt(s / static_cast<double>(b - a));
-}
-
-// Amplitude of the hz component over [from, to): a Hann-windowed single DFT bin (low leakage
-// from the cue's partials), scaled to a steady sine's amplitude.
-double tone_amplitude(const std::vector<float>& x, double hz, double from_s, double to_s) {
-  const auto a = static_cast<std::size_t>(from_s * fs);
-  const auto b = std::min(x.size(), static_cast<std::size_t>(to_s * fs));
-  const double w = 2.0 * std::numbers::pi * hz / fs;
-  double re = 0.0;
-  double im = 0.0;
-  double wsum = 0.0;
-  for (std::size_t i = a; i < b; ++i) {
-    const double win = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i - a) /
-                                            static_cast<double>(b - a));
-    re += win * static_cast<double>(x[i]) * std::cos(w * static_cast<double>(i));
-    im -= win * static_cast<double>(x[i]) * std::sin(w * static_cast<double>(i));
-    wsum += win;
-  }
-  return 2.0 * std::hypot(re, im) / wsum;
 }
 
 TEST(breath_synth, cue_breathes_at_the_pacer_period_with_rising_inhale_pitch) {
@@ -187,7 +169,8 @@ TEST(breath_synth, lost_signal_sounds_an_alert_and_mutes_the_chord) {
   const double before = rms(x, 8.0, 10.0);
   EXPECT_GT(before, 0.02);
   // Alert: two beeps at 392 Hz within the first 0.6 s of the loss.
-  EXPECT_GT(tone_amplitude(x, 392.0, 10.0, 10.6), 10.0 * tone_amplitude(x, 392.0, 9.0, 9.6));
+  EXPECT_GT(tone_amplitude(x, fs, 392.0, 10.0, 10.6),
+            10.0 * tone_amplitude(x, fs, 392.0, 9.0, 9.6));
   // The chord fades within a few seconds.
   EXPECT_LT(rms(x, 16.0, 20.0), 0.05 * before);
 }
@@ -215,8 +198,10 @@ TEST(breath_synth, ticks_mark_the_phase_turns) {
   const auto x = render(s, 12.0);
   // Exhale starts at 4 s (C#6 tick), the next inhale at 10 s (E6 tick); both lie above the
   // cue's partials (at most 3 x 330 Hz).
-  EXPECT_GT(tone_amplitude(x, 1108.73, 4.0, 4.04), 5.0 * tone_amplitude(x, 1108.73, 5.0, 5.04));
-  EXPECT_GT(tone_amplitude(x, 1318.51, 10.0, 10.04), 5.0 * tone_amplitude(x, 1318.51, 9.0, 9.04));
+  EXPECT_GT(tone_amplitude(x, fs, 1108.73, 4.0, 4.04),
+            5.0 * tone_amplitude(x, fs, 1108.73, 5.0, 5.04));
+  EXPECT_GT(tone_amplitude(x, fs, 1318.51, 10.0, 10.04),
+            5.0 * tone_amplitude(x, fs, 1318.51, 9.0, 9.04));
 }
 
 TEST(breath_synth, stop_fades_out_then_finishes) {

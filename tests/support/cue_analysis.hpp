@@ -8,9 +8,30 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <numbers>
 #include <vector>
 
 namespace resonant::test {
+
+// Amplitude of the tone at hz in x[from_s, to_s) (x sampled at fs): one Hann-windowed DFT bin,
+// scaled so that a steady sine of amplitude A reads A.
+inline double tone_amplitude(const std::vector<float>& x, double fs, double hz, double from_s,
+                             double to_s) {
+  const auto a = static_cast<std::size_t>(from_s * fs);
+  const auto b = std::min(x.size(), static_cast<std::size_t>(to_s * fs));
+  const double w = 2.0 * std::numbers::pi * hz / fs;
+  double re = 0.0;
+  double im = 0.0;
+  double wsum = 0.0;
+  for (std::size_t i = a; i < b; ++i) {
+    const double win = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i - a) /
+                                            static_cast<double>(b - a));
+    re += win * static_cast<double>(x[i]) * std::cos(w * static_cast<double>(i));
+    im -= win * static_cast<double>(x[i]) * std::sin(w * static_cast<double>(i));
+    wsum += win;
+  }
+  return 2.0 * std::hypot(re, im) / wsum;
+}
 
 struct track {
   double dt_s = 0.0;          // block length

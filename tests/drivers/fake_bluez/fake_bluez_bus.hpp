@@ -23,6 +23,10 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "support/scratch_dir.hpp"
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace resonant::test {
@@ -167,6 +171,16 @@ class fake_bluez_bus {
   std::string address_;
   pid_t bus_pid_ = -1;
   pid_t mock_pid_ = -1;
+};
+
+// Base fixture of the tests that need a private bus: a scratch directory, and the test is
+// skipped (with the reason) when dbus-daemon, gdbus, setpriv or python3-dbusmock is missing.
+class fake_bluez_test : public scratch_dir_test {
+ protected:
+  void SetUp() override {
+    scratch_dir_test::SetUp();
+    if (auto why = fake_bluez_bus::missing_tools()) GTEST_SKIP() << *why;
+  }
 };
 
 }  // namespace resonant::test
