@@ -10,6 +10,12 @@
 
 namespace resonant::drivers {
 
+// A stretch of a waveform recording that holds no samples.
+struct signal_gap {
+  std::size_t at = 0;    // index of the first sample after the gap
+  double seconds = 0.0;  // recording time missing before samples[at]
+};
+
 // A uniformly sampled waveform read from disk.
 struct signal_recording {
   std::string path;
@@ -18,6 +24,12 @@ struct signal_recording {
   std::string units;   // physical units of the samples when the file says ("mV" in WFDB)
   double fs_hz = 0.0;
   std::vector<double> samples;
+  // Gaps inside the recording (EDF+D records, empty cells, NaN, time-stamp jumps, dropouts).
+  // The samples of a gap are not stored: gap {at, seconds} means that samples[at] comes
+  // `seconds` of recording time after samples[at - 1] + 1 / fs_hz, so the time of sample i is
+  // i / fs_hz plus the seconds of every gap with at <= i. A detector restarts at `at` and no
+  // interval spans a gap. Sorted by `at`, strictly increasing, 0 < at < samples.size().
+  std::vector<signal_gap> gaps;
   // Set when the file had uneven time stamps and was resampled onto the uniform grid.
   std::optional<double> source_mean_rate_hz;
   std::vector<std::string> warnings;
