@@ -410,6 +410,12 @@ struct extracted {
 
 constexpr std::size_t skipped_lines_kept = 20;
 
+std::string number_text(double v) {
+  std::array<char, 32> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v);
+  return {buffer.data(), result.ptr};
+}
+
 class extractor {
  public:
   extractor(const layout& lay, const rr_file_options& options, const std::string& name,
@@ -500,6 +506,20 @@ class extractor {
   // Problems are reported in file order: a non-positive interval seen earlier comes first.
   [[noreturn]] void fail(std::size_t line_no, const std::string& message) {
     if (first_not_positive_) throw_not_positive();
+    // An interval over an hour earlier in the file (known once the units are) comes first.
+    if (!out_.rr.empty()) {
+      const rr_units units = interval_units(out_.rr, lay_, options_, nullptr);
+      const double longest = units == rr_units::ms ? 3.6e6 : 3600.0;
+      for (std::size_t i = 0; i < out_.rr.size(); ++i) {
+        if (out_.rr[i] > longest) {
+          throw input_error(name_, out_.line_no[i],
+                            "interval " + number_text(out_.rr[i]) + " " +
+                                unit_name(units) +
+                                " is longer than an hour: not a beat interval (remove --strict "
+                                "to skip such values as gaps)");
+        }
+      }
+    }
     throw input_error(name_, line_no, message);
   }
 
@@ -579,11 +599,6 @@ double time_scale_s(const extracted& ex, const layout& lay) {
   return units_by_magnitude(std::move(steps)) == rr_units::ms ? 1e-3 : 1.0;
 }
 
-std::string number_text(double v) {
-  std::array<char, 32> buffer{};
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v);
-  return {buffer.data(), result.ptr};
-}
 
 void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const std::string& name,
                   bool strict, rr_recording& out) {
@@ -740,6 +755,13 @@ rr_recording read_rr_text(std::string_view text, const std::string& name,
   std::vector<std::string_view> scratch;
   file_shape shape = scan_shape(text, scratch);
   if (shape.data_lines == 0) throw input_error(name, 0, "contains no RR intervals");
+  if (shape.total_fields > max_rr_values) {
+    throw input_error(name, 0,
+                      "holds " + std::to_string(shape.total_fields) + " values, more than the " +
+                          std::to_string(max_rr_values) +
+                          " intervals (58 days at 60 bpm) one analysis takes: split the "
+                          "recording");
+  }
   layout lay = choose_layout(shape, name);
   check_time_column(text, shape, lay, scratch, shape.warnings);
   extracted ex = extract(text, shape, lay, options, name, scratch);

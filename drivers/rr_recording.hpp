@@ -48,6 +48,11 @@ struct rr_recording {
 rr_recording read_rr_text(std::string_view text, const std::string& name,
                           const rr_file_options& options);
 
+// The most intervals one recording may hold: the analysis needs about 320 bytes per interval at
+// its peak (the 4 Hz resampled series and its spectra), so 5e6 intervals (58 days at 60 bpm)
+// stay under 2 GB. A file with more values is refused before they are stored.
+inline constexpr std::size_t max_rr_values = 5'000'000;
+
 // RR interval text files as researchers have them (see docs/ARCHITECTURE.md, "Input"):
 // one interval per line or many per line, Kubios / Elite HRV exports, two-column time,rr CSV,
 // separators , ; tab space; header and comment lines (#, %, //) skipped. Units detected by

@@ -398,6 +398,14 @@ constexpr double max_resampled_samples = 2e8;
 
 signal_recording read_signal_text(std::string_view text, const std::string& file,
                                   const signal_file_options& options) {
+  // Lines are indexed (24 bytes each) and converted: their number is bounded first.
+  const auto newlines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (newlines > static_cast<std::size_t>(max_resampled_samples)) {
+    throw input_error(file, 0,
+                      "has " + std::to_string(newlines) +
+                          " lines, more than the 2e8 samples one recording may hold: split it "
+                          "or store it as WFDB / EDF");
+  }
   const std::vector<text_line> lines = content_lines(text);
   if (lines.empty()) throw input_error(file, 0, "is empty (no data lines)");
 

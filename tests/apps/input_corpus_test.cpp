@@ -688,3 +688,96 @@ TEST_F(input_corpus, fifo_without_writer_and_dev_zero_end_quickly) {
 }
 
 }  // namespace
+
+namespace {
+
+double mean_nn_of(const std::string& args) {
+  const auto r = run_resonant("analyze " + args + " --format json", "", false);
+  EXPECT_EQ(r.exit_code, 0) << args << r.out;
+  if (r.exit_code != 0) return 0.0;
+  return json::parse(r.out)["time_domain"]["mean_nn_ms"].get<double>();
+}
+
+// The real camera recordings, with no options: the channel and polarity are found, and mean NN
+// is within 1 % of the simultaneous chest strap for at least 4 of the 5 subjects.
+TEST(input_real, camera_ppg_without_options_agrees_with_the_strap) {
+  int within = 0;
+  for (int s = 1; s <= 5; ++s) {
+    const std::string base =
+        resonant::test::data_file("recordings/welltory/subject_0" + std::to_string(s));
+    const double camera = mean_nn_of(base + "_PPG.csv");
+    const double strap = mean_nn_of(base + "_RR.txt");
+    const double error = std::abs(camera - strap) / strap;
+    std::printf("subject %d: camera %.1f ms, strap %.1f ms, %+.2f %%\n", s, camera, strap,
+                100.0 * (camera - strap) / strap);
+    within += error <= 0.01 ? 1 : 0;
+  }
+  EXPECT_GE(within, 4);
+}
+
+// The resting recording's columns: --column alone says which (ECG or PPG by the column's name;
+// the file has no time column, so the rate is still needed).
+TEST(input_real, resting_recording_columns_by_name) {
+  const std::string f = resonant::test::data_file("recordings/neurokit_bio_resting_5min_100hz.csv");
+  for (const char* column : {"ECG", "PPG"}) {
+    const auto r = run_resonant("analyze " + f + " --column " + column + " --rate 100 --format json",
+                                "", false);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["input"]["kind"].get<std::string>(), std::string(column) == "ECG" ? "ecg" : "ppg");
+    EXPECT_EQ(j["input"]["column"].get<std::string>(), column);
+    // NeuroKit2 on the same signals: mean NN 694.69 ms (ECG and PPG alike).
+    EXPECT_NEAR(j["time_domain"]["mean_nn_ms"].get<double>(), 694.69, 0.005 * 694.69);
+  }
+}
+
+// A 24-hour Holter with one impossible value and one garbage line: analysed with two counted
+// warnings; --strict refuses it naming the first bad line.
+TEST_F(input_corpus, holter_with_two_bad_lines) {
+  const std::string text =
+      resonant::test::slurp(resonant::test::data_file("recordings/nsr2db_nsr001_rr_secs.txt"));
+  std::string corrupted;
+  std::size_t line = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto end = text.find('\n', pos);
+    ++line;
+    if (line == 40000) corrupted += "5475.531\n";
+    if (line == 80000) corrupted += "@ device reset\n";
+    corrupted += text.substr(pos, end - pos + 1);
+    pos = end + 1;
+  }
+  const fs::path p = write("holter.txt", corrupted);
+  const auto r = run_resonant("analyze " + p.string() + " --first-is-offset --format json", "", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["input"]["skipped"].get<int>(), 2);
+  EXPECT_EQ(j["input"]["skipped_lines"][0]["line"].get<int>(), 40000);
+  EXPECT_EQ(j["input"]["skipped_lines"][1]["line"].get<int>(), 80001);
+  EXPECT_EQ(j["input"]["n_intervals"].get<int>() > 100000, true);
+  const auto strict = run_resonant("analyze " + p.string() + " --first-is-offset --strict");
+  EXPECT_EQ(strict.exit_code, 2) << strict.out;
+  EXPECT_NE(strict.out.find("holter.txt:40000:"), std::string::npos) << strict.out;
+}
+
+// replay at a finite speed writes each row as it is made: `head` sees rows long before the
+// replay would end (2 minutes of data at 10x = 12 s; the pipe is read for 3 s).
+TEST_F(input_corpus, replay_at_finite_speed_flushes_every_row) {
+  const fs::path p = write("rr.txt", lines_of(truth_rr(150)));
+  const std::string exe = RESONANT_EXE;
+  FILE* pipe = popen(("timeout 3 " + exe + " replay " + p.string() +
+                      " --speed 10 --out - 2>/dev/null | head -c 100000")
+                         .c_str(),
+                     "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  const auto rows = std::count(out.begin(), out.end(), '\n');
+  EXPECT_GE(rows, 10) << out;  // header + rows of the first ~25 s of data
+  EXPECT_LT(rows, 150) << out;
+}
+
+}  // namespace
