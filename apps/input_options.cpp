@@ -22,7 +22,7 @@ std::string rate_check(const std::string& text) {
     v = -1.0;
   }
   if (!(v > 0.0) || !std::isfinite(v) || v > 1e6) {
-    return "--rate must be a sampling rate in Hz, above 0 and at most 1000000";
+    return "must be a sampling rate in Hz, above 0 and at most 1000000, not " + text;
   }
   return {};
 }

@@ -513,8 +513,7 @@ class extractor {
       for (std::size_t i = 0; i < out_.rr.size(); ++i) {
         if (out_.rr[i] > longest) {
           throw input_error(name_, out_.line_no[i],
-                            "interval " + number_text(out_.rr[i]) + " " +
-                                unit_name(units) +
+                            "interval " + number_text(out_.rr[i]) + " " + unit_name(units) +
                                 " is longer than an hour: not a beat interval (remove --strict "
                                 "to skip such values as gaps)");
         }
@@ -598,7 +597,6 @@ double time_scale_s(const extracted& ex, const layout& lay) {
   }
   return units_by_magnitude(std::move(steps)) == rr_units::ms ? 1e-3 : 1.0;
 }
-
 
 void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const std::string& name,
                   bool strict, rr_recording& out) {

@@ -720,8 +720,8 @@ TEST(input_real, camera_ppg_without_options_agrees_with_the_strap) {
 TEST(input_real, resting_recording_columns_by_name) {
   const std::string f = resonant::test::data_file("recordings/neurokit_bio_resting_5min_100hz.csv");
   for (const char* column : {"ECG", "PPG"}) {
-    const auto r = run_resonant("analyze " + f + " --column " + column + " --rate 100 --format json",
-                                "", false);
+    const auto r = run_resonant(
+        "analyze " + f + " --column " + column + " --rate 100 --format json", "", false);
     ASSERT_EQ(r.exit_code, 0) << r.out;
     const json j = json::parse(r.out);
     EXPECT_EQ(j["input"]["kind"].get<std::string>(), std::string(column) == "ECG" ? "ecg" : "ppg");
@@ -748,7 +748,8 @@ TEST_F(input_corpus, holter_with_two_bad_lines) {
     pos = end + 1;
   }
   const fs::path p = write("holter.txt", corrupted);
-  const auto r = run_resonant("analyze " + p.string() + " --first-is-offset --format json", "", false);
+  const auto r =
+      run_resonant("analyze " + p.string() + " --first-is-offset --format json", "", false);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["input"]["skipped"].get<int>(), 2);
@@ -778,6 +779,42 @@ TEST_F(input_corpus, replay_at_finite_speed_flushes_every_row) {
   const auto rows = std::count(out.begin(), out.end(), '\n');
   EXPECT_GE(rows, 10) << out;  // header + rows of the first ~25 s of data
   EXPECT_LT(rows, 150) << out;
+}
+
+}  // namespace
+
+namespace {
+
+// A Resonant session record is a recording like any other: analyze reads its RR lines, or
+// detects the beats in its samples.
+TEST_F(input_corpus, session_records_are_analysed) {
+  for (const char* signal : {"rr", "ecg"}) {
+    SCOPED_TRACE(signal);
+    const fs::path rsn = dir_ / (std::string(signal) + ".rsn");
+    const auto sim = run_resonant("simulate --minutes 3 --seed 4 --signal " + std::string(signal) +
+                                  " --out " + rsn.string());
+    ASSERT_EQ(sim.exit_code, 0) << sim.out;
+    const auto r = run_resonant("analyze " + rsn.string() + " --format json", "", false);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["input"]["kind"].get<std::string>(), signal);
+    EXPECT_NE(j["input"]["decided_by"].get<std::string>().find("session record"),
+              std::string::npos);
+    // The true beats of the same simulation: mean NN within 0.5 %.
+    const std::string truth =
+        resonant::test::slurp((dir_ / (std::string(signal) + ".truth.csv")).string());
+    std::vector<double> times;
+    std::size_t pos = truth.find('\n', truth.find("time_s,")) + 1;  // after the comment and header
+    while (pos < truth.size()) {
+      const auto end = truth.find('\n', pos);
+      times.push_back(std::stod(truth.substr(pos, end - pos)));
+      pos = end == std::string::npos ? truth.size() : end + 1;
+    }
+    ASSERT_GT(times.size(), 100U);
+    const double true_mean =
+        1000.0 * (times.back() - times.front()) / static_cast<double>(times.size() - 1);
+    EXPECT_NEAR(j["time_domain"]["mean_nn_ms"].get<double>(), true_mean, 0.005 * true_mean);
+  }
 }
 
 }  // namespace
