@@ -352,6 +352,10 @@ bool session_record_reader::parse(std::string_view line, record_item& item, std:
         }
         item.values.push_back(v);
       }
+      if (max_sample_index_ < 0) {
+        why = "sample line in an RR record (no sample rate)";
+        return false;
+      }
       if (first < 0 || first > max_sample_index_) {
         why = "sample line: first sample index is out of range (negative or beyond 1e7 s)";
         return false;

@@ -156,7 +156,7 @@ class session_record_reader {
   double last_rr_end_s_ = -1e300;
   double last_clock_s_ = -1e300;
   std::int64_t next_sample_ = INT64_MIN;
-  std::int64_t max_sample_index_ = 0;
+  std::int64_t max_sample_index_ = -1;  // -1: RR record, no sample lines
 };
 
 // True when the file starts with a session record header.

@@ -244,6 +244,22 @@ TEST_F(record_test, out_of_range_numbers_in_data_lines_are_skipped_and_counted) 
       << r.skipped_lines()[5];
 }
 
+// Found by fuzz_session_record: sample lines in an RR record (rate 0) reached the replay's
+// index-to-time division by the rate. They are skipped like any malformed line.
+TEST_F(record_test, sample_lines_in_an_rr_record_are_skipped) {
+  const std::string text =
+      R"({"format":"resonant-session","version":1,"input":{"kind":"rr","rate_hz":0}})"
+      "\ns,0,1.5,2.5\nr,0.8,800\ns,5,1\n";
+  session_record_reader r("rr.rsn", text);
+  record_item item;
+  ASSERT_TRUE(r.next(item));
+  EXPECT_EQ(item.type, record_item::kind::rr);
+  EXPECT_FALSE(r.next(item));
+  EXPECT_EQ(r.skipped(), 2);
+  ASSERT_EQ(r.skipped_lines().size(), 2U);
+  EXPECT_EQ(r.skipped_lines()[0], "rr.rsn:2: sample line in an RR record (no sample rate)");
+}
+
 TEST_F(record_test, malformed_lines_are_counted_skipped_and_located) {
   const auto path = dir_ / "s.rsn";
   {
