@@ -61,6 +61,13 @@ std::string_view next_field(std::string_view& rest) {
   return field;
 }
 
+// A JSON value for a message: scalars as written (cut at 40 characters), arrays and objects by
+// their type only (dump() recurses: a deeply nested value must not reach it).
+std::string describe(const nlohmann::ordered_json& v) {
+  if (!v.is_primitive()) return v.type_name();
+  return v.dump().substr(0, 40);
+}
+
 // Header fields, each checked for its JSON type before it is read (a wrong type is an input
 // error naming the field, never a JSON exception).
 std::string string_field(const nlohmann::ordered_json& obj, const char* key,
@@ -69,7 +76,7 @@ std::string string_field(const nlohmann::ordered_json& obj, const char* key,
   const auto& v = obj.at(key);
   if (!v.is_string())
     throw std::invalid_argument(where + "header field \"" + prefix + key +
-                                "\" must be a string, not " + v.dump().substr(0, 40));
+                                "\" must be a string, not " + describe(v));
   return v.get<std::string>();
 }
 
@@ -88,7 +95,7 @@ record_header header_from_json(const nlohmann::ordered_json& j, const std::strin
     const auto& r = input.at("rate_hz");
     if (!r.is_number())
       throw std::invalid_argument(where + "header field \"input.rate_hz\" must be a number, not " +
-                                  r.dump().substr(0, 40));
+                                  describe(r));
     h.rate_hz = r.get<double>();
   }
   h.units = string_field(input, "units", where, "input.");
@@ -256,8 +263,8 @@ void session_record_reader::read_header() {
       (version->is_number_unsigned()
            ? version->get<std::uint64_t>() != static_cast<std::uint64_t>(record_format_version)
            : version->get<std::int64_t>() != record_format_version))
-    throw std::invalid_argument(where + "unsupported session record version " +
-                                version->dump().substr(0, 40) + " (this program reads version " +
+    throw std::invalid_argument(where + "unsupported session record version " + describe(*version) +
+                                " (this program reads version " +
                                 std::to_string(record_format_version) + ")");
   header_ = header_from_json(j, where);
   if (header_.input_kind != "rr" && header_.input_kind != "ecg" && header_.input_kind != "ppg")
@@ -265,7 +272,7 @@ void session_record_reader::read_header() {
                                 "\" is not rr, ecg or ppg");
   if (header_.input_kind == "rr") {
     if (!(header_.rate_hz >= 0.0 && header_.rate_hz <= max_record_rate_hz))
-      throw std::invalid_argument(where + "input.rate_hz must be 0 for rr records");
+      throw std::invalid_argument(where + "input.rate_hz must be from 0 to 1000000 for rr records");
   } else {
     if (!(header_.rate_hz >= min_record_rate_hz && header_.rate_hz <= max_record_rate_hz))
       throw std::invalid_argument(where + "input.rate_hz must be in 1..1000000 Hz for " +

@@ -151,7 +151,8 @@ TEST_F(record_test, hostile_headers_are_input_errors_naming_the_field) {
       {R"({"format":"resonant-session","version":1.0})", "unsupported session record version"},
       {R"({"format":"resonant-session","version":18446744073709551615})",
        "unsupported session record version"},
-      {R"({"format":"resonant-session","version":[1]})", "unsupported session record version"},
+      {R"({"format":"resonant-session","version":[1]})",
+       "unsupported session record version array"},
       {R"({"format":"resonant-session","version":1})", "\"input\" must be an object"},
       {R"({"format":"resonant-session","version":1,"input":[]})", "\"input\" must be an object"},
       {R"({"format":"resonant-session","version":1,"input":{}})", "\"input.kind\" is missing"},
@@ -170,7 +171,7 @@ TEST_F(record_test, hostile_headers_are_input_errors_naming_the_field) {
       {R"({"format":"resonant-session","version":1,"input":{"kind":"ecg","rate_hz":-130}})",
        "rate_hz must be in 1..1000000 Hz"},
       {R"({"format":"resonant-session","version":1,"input":{"kind":"rr","rate_hz":-1}})",
-       "rate_hz must be 0"},
+       "rate_hz must be from 0 to 1000000 for rr records"},
       {R"({"format":"resonant-session","version":1,"input":{"kind":"rr","units":3}})",
        "\"input.units\" must be a string"},
       {R"({"format":"resonant-session","version":1,"input":{"kind":"rr"},"parameters":3})",
@@ -187,6 +188,19 @@ TEST_F(record_test, hostile_headers_are_input_errors_naming_the_field) {
       EXPECT_NE(what.find(c.needle), std::string::npos) << c.header << " -> " << what;
     } catch (const std::exception& e) {
       ADD_FAILURE() << c.header << ": not an input error: " << e.what();
+    }
+  }
+  // A deeply nested version (a megabyte of '[') is described by its type, not dumped.
+  {
+    const std::string deep = R"({"format":"resonant-session","version":)" +
+                             std::string(500000, '[') + std::string(500000, ']') + "}\n";
+    try {
+      session_record_reader r("deep.rsn", deep);
+      ADD_FAILURE() << "deep: no error";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("unsupported session record version array"),
+                std::string::npos)
+          << e.what();
     }
   }
   // The same through the file constructor.
