@@ -145,25 +145,49 @@ std::unique_ptr<replay_feed> open_feed(const replay_options& o) {
 }
 
 // Sleeps so that data time advances at `speed` times real time (nothing for max speed).
+// A jump forward in data time of more than max_jump_s between two items (a recording with a
+// long silence and no clock lines, or an absurd time that passed the readers' range checks) is
+// not waited for: the pacer re-anchors and counts it, so a replay at speed 1 never hangs on
+// one line. Each sleep is also capped, so no duration reaching sleep_for can overflow.
 class pacer_clock {
  public:
-  // speed <= 0: as fast as possible.
+  static constexpr double max_jump_s = 60.0;
+  static constexpr double max_sleep_s = 3600.0;
+
+  // speed <= 0: as fast as possible; otherwise within [min_speed, max_speed].
   explicit pacer_clock(double speed) : speed_(speed) {}
   void wait_for(double data_time_s) {
-    if (speed_ <= 0.0) return;
+    if (speed_ <= 0.0 || !std::isfinite(data_time_s)) return;
     if (!started_) {
       origin_s_ = data_time_s;
+      last_s_ = data_time_s;
       started_ = true;
     }
+    if (data_time_s - last_s_ > max_jump_s) {
+      ++jumps_;
+      jumped_s_ += data_time_s - last_s_;
+      origin_s_ += data_time_s - last_s_;
+    }
+    last_s_ = std::max(last_s_, data_time_s);
     const double due = (data_time_s - origin_s_) / speed_;
     const double now = wall_.now_s();
-    if (due > now) std::this_thread::sleep_for(std::chrono::duration<double>(due - now));
+    if (due > now)
+      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(due - now, max_sleep_s)));
+  }
+  void report(std::ostream& err) const {
+    if (jumps_ == 0) return;
+    err << "resonant: replay: " << jumps_ << " jump" << (jumps_ == 1 ? "" : "s")
+        << " in data time longer than " << max_jump_s << " s (" << jumped_s_
+        << " s in all) replayed without waiting\n";
   }
 
  private:
   double speed_;
   bool started_ = false;
   double origin_s_ = 0.0;
+  double last_s_ = 0.0;
+  std::int64_t jumps_ = 0;
+  double jumped_s_ = 0.0;
   engine::real_clock wall_;
 };
 
@@ -199,13 +223,17 @@ class progress_bar {
 };
 
 // 0 = max.
+constexpr double min_speed = 0.01;
+constexpr double max_speed = 1e6;
+
 double parse_speed(const std::string& text) {
   if (text == "max") return 0.0;
   double v = 0.0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || !(v > 0.0) || !std::isfinite(v))
-    throw std::invalid_argument("--speed must be a positive number or \"max\", not \"" + text +
-                                "\"");
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !(v >= min_speed) ||
+      !(v <= max_speed))
+    throw std::invalid_argument("--speed must be a number from 0.01 to 1000000 or \"max\", not \"" +
+                                text + "\"");
   return v;
 }
 
@@ -226,6 +254,7 @@ void run_replay(const replay_options& o) {
   if (o.block == 0) throw std::invalid_argument("--block must be at least 1");
   const std::unique_ptr<replay_feed> feed = open_feed(o);
 
+  pacer_clock pace(speed);
   std::FILE* out = open_output(o.out);
   const auto close_out = [&] {
     if (out != stdout) std::fclose(out);
@@ -243,7 +272,6 @@ void run_replay(const replay_options& o) {
       writer.row(s);
       if (live) writer.flush();
     });
-    pacer_clock pace(speed);
     progress_bar bar(o.progress);
 
     engine::record_item item;
@@ -285,6 +313,7 @@ void run_replay(const replay_options& o) {
   }
   close_out();
   feed->report_skips(std::cerr);
+  pace.report(std::cerr);
 }
 
 }  // namespace

@@ -5,16 +5,18 @@
 #include <optional>
 #include <utility>
 
-// Line decoding, step by step (docs/serial-protocol.md has the user's view):
-//  1. trailing blanks are dropped; an empty line is nothing;
-//  2. bytes outside printable ASCII (controls other than tab, DEL, >= 0x80) are line noise: the
-//     line is decoded from the byte after the last of them;
-//  3. '#' starts a comment; an optional leading '$' (NMEA style) is skipped;
-//  4. a trailing "*HH" is an XOR checksum over the characters before '*' (after '$');
+// Line decoding, step by step (docs/serial-protocol.md has the user's view). A line is decoded
+// only when it matches the protocol completely, from its first byte to its last:
+//  1. leading and trailing blanks are dropped; an empty line is nothing;
+//  2. '#' starts a comment (any bytes may follow);
+//  3. a line holding any byte outside printable ASCII (controls other than tab, DEL, >= 0x80)
+//     is line noise: corrupt, never decoded in part (noise ending in "Q<digits>" used to decode
+//     as a 2-55 ms interval);
+//  4. an optional leading '$' (NMEA style) is skipped; a trailing "*HH" is an XOR checksum over
+//     the characters before '*' (after '$');
 //  5. '@' starts metadata; otherwise the line is split at commas: a known tag (RR, IBI, HR, ECG,
-//     PPG, case-insensitive), PulseSensor's S<n> / B<n> / Q<n>, or bare numbers (column map);
-//  6. when the whole line fails, the decoder retries from each later position where a tag
-//     ("RR,", "HR,", ...) or '@' / '$' starts (garbage glued before a record).
+//     PPG, case-insensitive), PulseSensor's S<n> / B<n> / Q<n> (an optional '-' and decimal
+//     digits only), or bare numbers (column map). Anything else is unknown or corrupt.
 namespace resonant::drivers {
 namespace {
 
@@ -126,8 +128,14 @@ result waveform(const fields& fs, signal_kind kind, serial_record& out) noexcept
 // PulseSensor Playground "processing visualizer" lines: S<signal>, B<bpm>, Q<ibi ms>.
 result pulse_sensor_letter(std::string_view s, const serial_protocol_config& config,
                            serial_record& out) noexcept {
+  // An integer written as such: optional '-', then 1..9 decimal digits (no '+', '.', 'e').
+  const std::string_view digits = s.substr(s.size() > 1 && s[1] == '-' ? 2 : 1);
+  if (digits.empty() || digits.size() > 9) return result::corrupt;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return result::corrupt;
+  }
   const auto v = number(s.substr(1));
-  if (!v || *v != std::floor(*v)) return result::corrupt;
+  if (!v) return result::corrupt;
   switch (upper(s.front())) {
     case 'S':
       out.kind = serial_record_kind::sample;
@@ -269,44 +277,20 @@ result parse(std::string_view s, const serial_protocol_config& config,
   return result::unknown;
 }
 
-bool tag_at(std::string_view s, std::size_t i) noexcept {
-  if (s[i] == '@' || s[i] == '$') return true;
-  for (const std::string_view tag : {"RR,", "IBI,", "HR,", "ECG,", "PPG,"}) {
-    if (s.size() - i >= tag.size() && iequals(s.substr(i, tag.size()), tag)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 serial_line_result decode_serial_line(std::string_view line, const serial_protocol_config& config,
-                                      serial_record& out, bool& resynced) noexcept {
-  resynced = false;
-  line = trim(line);
-  bool cut = false;
-  for (std::size_t i = line.size(); i > 0; --i) {
-    if (is_noise(static_cast<unsigned char>(line[i - 1]))) {
-      line = trim(line.substr(i));
-      cut = true;
-      break;
-    }
-  }
-  if (line.empty()) return cut ? result::corrupt : result::empty;
-  if (line.front() == '#') return result::comment;
-  const result first = parse(line, config, out);
-  if (first == result::record) {
-    resynced = cut;
-    return first;
-  }
-  for (std::size_t i = 1; i < line.size(); ++i) {
-    if (!tag_at(line, i)) continue;
-    if (parse(line.substr(i), config, out) == result::record) {
-      resynced = true;
-      return result::record;
-    }
-  }
+                                      serial_record& out) noexcept {
   out = serial_record{};
-  return (cut && first == result::unknown) ? result::corrupt : first;
+  line = trim(line);
+  if (line.empty()) return result::empty;
+  if (line.front() == '#') return result::comment;
+  for (const char c : line) {
+    if (is_noise(static_cast<unsigned char>(c))) return result::corrupt;
+  }
+  const result r = parse(line, config, out);
+  if (r != result::record) out = serial_record{};
+  return r;
 }
 
 serial_meta parse_serial_meta(std::string_view text) noexcept {
@@ -344,13 +328,10 @@ serial_line_decoder::serial_line_decoder(serial_protocol_config config)
     : config_(std::move(config)), buffer_(config_.max_line == 0 ? 1 : config_.max_line) {}
 
 bool serial_line_decoder::end_line() noexcept {
-  bool resynced = false;
-  const result r =
-      decode_serial_line(std::string_view(buffer_.data(), length_), config_, record_, resynced);
+  const result r = decode_serial_line(std::string_view(buffer_.data(), length_), config_, record_);
   switch (r) {
     case result::record:
       ++counters_.lines_ok;
-      if (resynced) ++counters_.resynced;
       return true;
     case result::comment:
       ++counters_.comments;

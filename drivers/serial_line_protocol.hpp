@@ -46,17 +46,19 @@ struct serial_protocol_config {
 // Running counts of what the decoder saw; every line lands in exactly one of the line counters.
 struct serial_counters {
   std::uint64_t bytes = 0;
-  std::uint64_t lines_ok = 0;           // decoded into a record (including after a resync)
-  std::uint64_t comments = 0;           // "#..." lines
-  std::uint64_t unknown = 0;            // well-formed text of no known format
-  std::uint64_t corrupt = 0;            // known tag with bad fields, bad or missing checksum
+  std::uint64_t lines_ok = 0;  // decoded into a record
+  std::uint64_t comments = 0;  // "#..." lines
+  std::uint64_t unknown = 0;   // well-formed text of no known format
+  std::uint64_t corrupt = 0;   // known tag with bad fields, bad or missing checksum, line noise
   std::uint64_t checksum_failures = 0;  // of which the "*HH" did not match
   std::uint64_t overlong = 0;           // longer than max_line: dropped
-  std::uint64_t resynced = 0;           // of lines_ok: garbage before the record was skipped
 };
 
-// Decodes one line (without its terminator). Pure: no state, no allocation. Returns the
-// record, or nothing with `counters` updated to say why. Used by serial_line_decoder.
+// Decodes one line (without its terminator). Pure: no state, no allocation. A line is decoded
+// only when it matches the protocol completely: a line with any byte outside printable ASCII
+// (other than in a comment) is corrupt, and no part of a line is ever decoded on its own.
+// Returns record with `out` filled, or why there is none (`out` is then reset). Used by
+// serial_line_decoder.
 enum class serial_line_result : std::uint8_t {
   record,
   comment,
@@ -66,7 +68,7 @@ enum class serial_line_result : std::uint8_t {
   bad_checksum
 };
 serial_line_result decode_serial_line(std::string_view line, const serial_protocol_config& config,
-                                      serial_record& out, bool& resynced) noexcept;
+                                      serial_record& out) noexcept;
 
 // Metadata a device may send as "@key=value key=value" (e.g. "@hello v=1 fs=100 t=us").
 enum class serial_time_unit : std::uint8_t { seq, us, ms };
@@ -82,10 +84,10 @@ serial_meta parse_serial_meta(std::string_view text) noexcept;
 //
 // Bytes arrive in arbitrary pieces; a line ends at '\n' or '\r' (so CRLF, LF and CR all work;
 // the empty line between CR and LF is ignored). Each complete line goes to decode_serial_line
-// and decoded records to the sink. Garbage is tolerated: bytes outside printable ASCII inside a
-// line cut it (decoding starts after the last such byte), and a line that does not decode is
-// searched for a later record tag (resynchronisation within one line). A line longer than
-// max_line is dropped up to its terminator and counted once.
+// and decoded records to the sink. Garbage is tolerated and never decoded: a line with bytes
+// outside printable ASCII, or that does not match the protocol completely, is counted (corrupt
+// or unknown) and dropped; the next line decodes as usual. A line longer than max_line is
+// dropped up to its terminator and counted once.
 // Memory: one line buffer of max_line bytes, allocated at construction; feed() does not
 // allocate (the sink may). Latency: a record is delivered when its terminator arrives.
 // Pitfall: a device that never sends a terminator delivers nothing (counted as overlong once

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include <boost/asio/post.hpp>
@@ -258,12 +259,11 @@ void serial_source::on_record(const serial_record& r) {
     case serial_record_kind::hr:
       if (r.value <= 0.0) {
         set_state(source_state::contact_lost, spec_.path + ": sensor reports no contact");
-      } else {
+      } else if (!rr_ahead_) {
         set_state(source_state::streaming, spec_.path);
       }
       return;
     case serial_record_kind::rr:
-      set_state(source_state::streaming, spec_.path);
       on_rr(r);
       return;
     case serial_record_kind::sample:
@@ -275,20 +275,55 @@ void serial_source::on_record(const serial_record& r) {
 void serial_source::on_rr(const serial_record& r) {
   rr_reading out;
   out.rr_ms = r.value;
-  out.after_gap = gap_pending_;
+  out.after_gap = gap_pending_ || rr_ahead_;
+  bool anchored = rr_anchored_;
+  double anchor_device_ms = rr_anchor_device_ms_;
+  double anchor_end_s = rr_anchor_end_s_;
   if (r.has_time) {
-    if (!rr_anchored_ || gap_pending_ || r.time <= rr_last_device_ms_) {
-      out.after_gap = out.after_gap || (rr_anchored_ && r.time <= rr_last_device_ms_);
-      rr_anchored_ = true;
-      rr_anchor_device_ms_ = r.time;
-      rr_anchor_end_s_ = last_end_s_ + (gap_pending_ ? lost_seconds_ : 0.0) + r.value / 1000.0;
+    if (!anchored || gap_pending_ || r.time <= rr_last_device_ms_) {
+      out.after_gap = out.after_gap || (anchored && r.time <= rr_last_device_ms_);
+      anchored = true;
+      anchor_device_ms = r.time;
+      anchor_end_s = last_end_s_ + (gap_pending_ ? lost_seconds_ : 0.0) + r.value / 1000.0;
     }
-    rr_last_device_ms_ = r.time;
-    out.end_s = rr_anchor_end_s_ + (r.time - rr_anchor_device_ms_) / 1000.0;
+    out.end_s = anchor_end_s + (r.time - anchor_device_ms) / 1000.0;
   } else {
-    rr_anchored_ = false;
+    anchored = false;
     out.end_s = last_end_s_ + (gap_pending_ ? lost_seconds_ : 0.0) + r.value / 1000.0;
   }
+
+  // A device whose RR time runs ahead of the wall clock (a wrong clock, corrupt values, noise)
+  // is at fault: its intervals are dropped until they fit again.
+  const auto now = std::chrono::steady_clock::now();
+  if (!rr_clock_started_) {
+    rr_clock_started_ = true;
+    rr_wall_origin_ = now;
+    rr_stream_origin_s_ = out.end_s;
+  }
+  const double wall_s = std::chrono::duration<double>(now - rr_wall_origin_).count();
+  const double ahead_s = (out.end_s - rr_stream_origin_s_) - wall_s;
+  if (!(out.end_s - rr_stream_origin_s_ <= (1.0 + rr_ahead_fraction) * wall_s + rr_ahead_slack_s)) {
+    ++rr_ahead_dropped_;
+    rr_anchored_ = false;  // the device time is re-anchored on the next interval that fits
+    gap_pending_ = false;
+    if (!rr_ahead_) {
+      rr_ahead_ = true;
+      ++rr_ahead_faults_;
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    ": device fault: RR intervals run %.1f s ahead of the wall clock after %.1f s "
+                    "(limit 10 %% + 5 s); intervals dropped until they fit",
+                    ahead_s, wall_s);
+      set_state(source_state::contact_lost, spec_.path + text);
+    }
+    return;
+  }
+  rr_ahead_ = false;
+  rr_anchored_ = anchored;
+  rr_anchor_device_ms_ = anchor_device_ms;
+  rr_anchor_end_s_ = anchor_end_s;
+  if (r.has_time) rr_last_device_ms_ = r.time;
+  set_state(source_state::streaming, spec_.path);
   gap_pending_ = false;
   last_end_s_ = out.end_s;
   handlers_.on_rr(out);

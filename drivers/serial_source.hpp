@@ -50,6 +50,15 @@ serial_spec parse_serial_spec(std::string_view spec);
 //    derived from it (seq: one per sample; us / ms: time x rate, +-1 sample of jitter
 //    tolerated); a forward jump is a gap, a backward jump re-anchors one sample later (a gap).
 //    Without a rate (rate= or "@fs=") samples are dropped and counted.
+//  - RR time running ahead of the wall clock is a device fault: an RR stream is real time, so
+//    its time (end_s since the first interval) may not exceed the wall time since that interval
+//    by more than rr_ahead_fraction (10 %) + rr_ahead_slack_s (5 s) (the slack covers a backlog
+//    buffered before the port opened; 10 % covers any real clock error). An interval beyond
+//    that is dropped and counted (rr_ahead_dropped), the first of an episode reports
+//    contact_lost with a "device fault: RR intervals run N s ahead of the wall clock" detail
+//    (counted in rr_ahead_faults), and the first interval that fits again is delivered with
+//    after_gap and streaming. A clean device is never affected: its intervals arrive after the
+//    beats they measure.
 //  - HR lines: only contact: "HR,0" (or B0) -> contact_lost, a rate again -> streaming.
 //  - "@..." metadata: fs= and t= apply unless the spec set them.
 // Status: connecting, streaming on the first record after each open, disconnected when a read
@@ -74,6 +83,12 @@ class serial_source final : public source {
   [[nodiscard]] const serial_counters& counters() const noexcept { return decoder_.counters(); }
   [[nodiscard]] std::uint64_t samples_without_rate() const noexcept { return no_rate_; }
   [[nodiscard]] std::uint64_t reconnects() const noexcept { return reconnects_; }
+  // RR time ahead of the wall clock (see above): intervals dropped, and episodes reported.
+  [[nodiscard]] std::uint64_t rr_ahead_dropped() const noexcept { return rr_ahead_dropped_; }
+  [[nodiscard]] std::uint64_t rr_ahead_faults() const noexcept { return rr_ahead_faults_; }
+
+  static constexpr double rr_ahead_fraction = 0.10;
+  static constexpr double rr_ahead_slack_s = 5.0;
 
  private:
   void try_open();
@@ -121,6 +136,14 @@ class serial_source final : public source {
   double rr_anchor_device_ms_ = 0.0;
   double rr_anchor_end_s_ = 0.0;
   double rr_last_device_ms_ = 0.0;
+
+  // RR time against the wall clock (device fault detection).
+  bool rr_clock_started_ = false;
+  std::chrono::steady_clock::time_point rr_wall_origin_{};
+  double rr_stream_origin_s_ = 0.0;
+  bool rr_ahead_ = false;
+  std::uint64_t rr_ahead_dropped_ = 0;
+  std::uint64_t rr_ahead_faults_ = 0;
 
   // Waveform indices and the pending block.
   std::int64_t next_index_ = 0;

@@ -1,3 +1,5 @@
+#include "drivers/wfdb_annotations.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -10,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "drivers/file_bytes.hpp"
@@ -37,6 +40,12 @@
 // Sampling frequency: third field of the first non-comment line of the record's .hea
 // ("record nsig fs nsamples ..."); fs may read "360", "360/1.5" or "360(0)" (the number before
 // '/' or '('); missing fs means 250 Hz as in WFDB.
+//
+// Range checks (the files are untrusted): the sampling frequency and the time resolution must
+// be finite numbers from 0.001 Hz to 1e9 Hz (1e-320, 0, negative, inf or nan are input errors,
+// never infinite or zero intervals), and annotation times must stay within 1e8 s of the start
+// of the record (3 years; the tick counter is checked against 2^53 while decoding), so every
+// interval is finite and every conversion to a record sample fits in 64 bits.
 //
 // Both readers share read_annotation_file (paths, decoding, sampling frequency).
 // read_wfdb_beats: every beat at its absolute sample index of the record (annotation times of a
@@ -93,6 +102,14 @@ constexpr unsigned code_sub = 61;
 constexpr unsigned code_chn = 62;
 constexpr unsigned code_aux = 63;
 constexpr double default_fs_hz = 250.0;
+constexpr double min_fs_hz = 1e-3;
+constexpr double max_fs_hz = 1e9;
+constexpr double max_annotation_time_s = 1e8;
+constexpr std::int64_t max_ticks = std::int64_t{1} << 53;
+
+bool frequency_in_range(double hz) {
+  return std::isfinite(hz) && hz >= min_fs_hz && hz <= max_fs_hz;
+}
 
 std::optional<double> leading_number(std::string_view s) {
   double value = 0.0;
@@ -101,9 +118,7 @@ std::optional<double> leading_number(std::string_view s) {
   return value;
 }
 
-double header_sampling_frequency(const std::filesystem::path& hea) {
-  const std::string name = hea.string();
-  const std::string text = read_file_bytes(hea, name);
+double header_sampling_frequency(std::string_view text, const std::string& name) {
   constexpr std::string_view blanks = " \t\r\v\f";
   std::size_t line_no = 0;
   std::size_t pos = 0;
@@ -126,10 +141,10 @@ double header_sampling_frequency(const std::filesystem::path& hea) {
     const auto fs_end = std::min(line.find_first_of(blanks, field_start), line.size());
     const std::string_view fs_text = line.substr(field_start, fs_end - field_start);
     const auto fs = leading_number(fs_text.substr(0, fs_text.find_first_of("/(")));
-    if (!fs || !(*fs > 0.0) || *fs > 1e12) {
-      throw input_error(
-          name, line_no,
-          "sampling frequency \"" + std::string(fs_text) + "\" is not a positive number");
+    if (!fs || !frequency_in_range(*fs)) {
+      throw input_error(name, line_no,
+                        "sampling frequency \"" + std::string(fs_text.substr(0, 40)) +
+                            "\" is not a number from 0.001 to 1e9 Hz");
     }
     return *fs;
   }
@@ -146,7 +161,7 @@ struct decoded {
   std::optional<double> time_resolution_hz;
 };
 
-decoded decode_annotations(const std::string& bytes, const std::string& name) {
+decoded decode_annotations(std::string_view bytes, const std::string& name) {
   const auto corrupt = [&](std::size_t offset, const std::string& what) {
     return input_error(
         name, 0, "corrupt annotation data at byte offset " + std::to_string(offset) + ": " + what);
@@ -178,14 +193,22 @@ decoded decode_annotations(const std::string& bytes, const std::string& name) {
       pos += 4;
       time += static_cast<std::int32_t>(raw);
       if (time < 0) throw corrupt(at, "a SKIP moves the time before the start of the record");
+      if (time > max_ticks) throw corrupt(at, "a SKIP moves the time beyond 2^53 ticks");
     } else if (code == code_aux) {
       const std::size_t length = field + (field & 1U);
       if (pos + length > bytes.size()) throw corrupt(at, "the file is truncated inside an AUX");
       const std::string_view aux(bytes.data() + pos, field);
       constexpr std::string_view resolution = "## time resolution: ";
       if (last_code == code_note && last_time == 0 && aux.starts_with(resolution)) {
-        const auto r = leading_number(aux.substr(resolution.size()));
-        if (r && *r > 0.0) out.time_resolution_hz = r;
+        const std::string_view text = aux.substr(resolution.size());
+        const auto r = leading_number(text);
+        if (!r || !frequency_in_range(*r)) {
+          throw corrupt(
+              at, "time resolution \"" +
+                      std::string(text.substr(0, std::min<std::size_t>(text.find('\0'), 40))) +
+                      "\" is not a number from 0.001 to 1e9 Hz");
+        }
+        out.time_resolution_hz = r;
       }
       pos += length;
     } else if (code == code_num || code == code_sub || code == code_chn) {
@@ -217,8 +240,29 @@ struct annotation_file {
   double header_fs_hz = 0.0;        // the record's sampling frequency
 };
 
-// The one parser behind both public readers: resolves the .atr and .hea paths, decodes the
-// annotations and reads the sampling frequency.
+// The one parser behind both public readers: decodes the annotations, reads the sampling
+// frequency from the header text and checks the time span.
+// The header is read even when the annotations carry their own time resolution: WFDB needs the
+// record, and a missing .hea usually means the wrong path.
+annotation_file parse_annotation_file(decoded ann, const std::string& atr_name,
+                                      std::string_view hea_text, const std::string& hea_name) {
+  annotation_file out;
+  out.name = atr_name;
+  out.header_fs_hz = header_sampling_frequency(hea_text, hea_name);
+  out.fs_hz = ann.time_resolution_hz.value_or(out.header_fs_hz);
+  out.beats = std::move(ann.beats);
+  if (!out.beats.empty()) {
+    const double last_s = static_cast<double>(out.beats.back().sample) / out.fs_hz;
+    if (!(last_s <= max_annotation_time_s)) {
+      throw input_error(out.name, 0,
+                        "annotation times reach " + std::to_string(last_s) +
+                            " s, beyond the 1e8 s a record can span (wrong time resolution?)");
+    }
+  }
+  return out;
+}
+
+// Resolves the .atr and .hea paths and reads both files.
 annotation_file read_annotation_file(const std::filesystem::path& path) {
   std::filesystem::path atr = path;
   std::filesystem::path record = path;
@@ -229,23 +273,17 @@ annotation_file read_annotation_file(const std::filesystem::path& path) {
   }
   std::filesystem::path hea = record;
   hea += ".hea";
-
-  annotation_file out;
-  out.name = atr.string();
-  const std::string bytes = read_file_bytes(atr, out.name);
-  decoded ann = decode_annotations(bytes, out.name);
-  // The header is read even when the annotations carry their own time resolution: WFDB needs
-  // the record, and a missing .hea usually means the wrong path.
-  out.header_fs_hz = header_sampling_frequency(hea);
-  out.fs_hz = ann.time_resolution_hz.value_or(out.header_fs_hz);
-  out.beats = std::move(ann.beats);
-  return out;
+  const std::string atr_name = atr.string();
+  const std::string bytes = read_file_bytes(atr, atr_name);
+  // The annotations are decoded before the header is opened, so that a corrupt .atr is
+  // reported as such even without a .hea.
+  decoded ann = decode_annotations(bytes, atr_name);
+  const std::string hea_name = hea.string();
+  const std::string text = read_file_bytes(hea, hea_name);
+  return parse_annotation_file(std::move(ann), atr_name, text, hea_name);
 }
 
-}  // namespace
-
-rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
-  const annotation_file ann = read_annotation_file(path);
+rr_recording intervals_of(const annotation_file& ann, const std::string& path) {
   if (ann.beats.size() < 2) {
     throw input_error(ann.name, 0,
                       "contains no RR intervals (" + std::to_string(ann.beats.size()) + " beat" +
@@ -254,7 +292,7 @@ rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
   const double fs = ann.fs_hz;
 
   rr_recording out;
-  out.path = path.string();
+  out.path = path;
   out.kind = "annotations";
   out.units = "samples";
   const std::size_t n = ann.beats.size() - 1;
@@ -272,13 +310,13 @@ rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
   return out;
 }
 
-wfdb_beats read_wfdb_beats(const std::filesystem::path& atr_or_record) {
-  const annotation_file ann = read_annotation_file(atr_or_record);
+wfdb_beats beats_of(const annotation_file& ann) {
   wfdb_beats out;
   out.fs_hz = ann.header_fs_hz;
   out.samples.reserve(ann.beats.size());
   out.labels.reserve(ann.beats.size());
-  // High-resolution annotation times are brought to the nearest sample of the record.
+  // High-resolution annotation times are brought to the nearest sample of the record (at most
+  // 1e8 s x 1e9 Hz = 1e17 samples: within 64 bits).
   const double to_samples = ann.header_fs_hz / ann.fs_hz;
   for (const decoded_beat& b : ann.beats) {
     const std::int64_t sample =
@@ -289,6 +327,29 @@ wfdb_beats read_wfdb_beats(const std::filesystem::path& atr_or_record) {
     out.labels.push_back(b.label);
   }
   return out;
+}
+
+}  // namespace
+
+rr_recording read_wfdb_annotations(const std::filesystem::path& path) {
+  return intervals_of(read_annotation_file(path), path.string());
+}
+
+wfdb_beats read_wfdb_beats(const std::filesystem::path& atr_or_record) {
+  return beats_of(read_annotation_file(atr_or_record));
+}
+
+rr_recording parse_wfdb_annotations(std::string_view atr_bytes, const std::string& atr_name,
+                                    std::string_view hea_text, const std::string& hea_name) {
+  return intervals_of(
+      parse_annotation_file(decode_annotations(atr_bytes, atr_name), atr_name, hea_text, hea_name),
+      atr_name);
+}
+
+wfdb_beats parse_wfdb_beats(std::string_view atr_bytes, const std::string& atr_name,
+                            std::string_view hea_text, const std::string& hea_name) {
+  return beats_of(
+      parse_annotation_file(decode_annotations(atr_bytes, atr_name), atr_name, hea_text, hea_name));
 }
 
 }  // namespace resonant::drivers

@@ -61,17 +61,55 @@ std::string_view next_field(std::string_view& rest) {
   return field;
 }
 
-record_header header_from_json(const nlohmann::ordered_json& j) {
+// A JSON value for a message: scalars as written (cut at 40 characters), arrays and objects by
+// their type only (dump() recurses: a deeply nested value must not reach it).
+std::string describe(const nlohmann::ordered_json& v) {
+  if (!v.is_primitive()) return v.type_name();
+  return v.dump().substr(0, 40);
+}
+
+// Header fields, each checked for its JSON type before it is read (a wrong type is an input
+// error naming the field, never a JSON exception).
+std::string string_field(const nlohmann::ordered_json& obj, const char* key,
+                         const std::string& where, const char* prefix) {
+  if (!obj.contains(key)) return {};
+  const auto& v = obj.at(key);
+  if (!v.is_string())
+    throw std::invalid_argument(where + "header field \"" + prefix + key +
+                                "\" must be a string, not " + describe(v));
+  return v.get<std::string>();
+}
+
+record_header header_from_json(const nlohmann::ordered_json& j, const std::string& where) {
   record_header h;
-  h.software = j.value("software", "");
-  h.started_utc = j.value("started_utc", "");
-  h.device = j.value("device", "");
+  h.software = string_field(j, "software", where, "");
+  h.started_utc = string_field(j, "started_utc", where, "");
+  h.device = string_field(j, "device", where, "");
+  if (!j.contains("input") || !j.at("input").is_object())
+    throw std::invalid_argument(where + "header field \"input\" must be an object");
   const auto& input = j.at("input");
-  h.input_kind = input.at("kind").get<std::string>();
-  h.rate_hz = input.value("rate_hz", 0.0);
-  h.units = input.value("units", "");
-  if (j.contains("parameters")) h.parameters = j.at("parameters");
+  if (!input.contains("kind"))
+    throw std::invalid_argument(where + "header field \"input.kind\" is missing");
+  h.input_kind = string_field(input, "kind", where, "input.");
+  if (input.contains("rate_hz")) {
+    const auto& r = input.at("rate_hz");
+    if (!r.is_number())
+      throw std::invalid_argument(where + "header field \"input.rate_hz\" must be a number, not " +
+                                  describe(r));
+    h.rate_hz = r.get<double>();
+  }
+  h.units = string_field(input, "units", where, "input.");
+  if (j.contains("parameters")) {
+    if (!j.at("parameters").is_object())
+      throw std::invalid_argument(where + "header field \"parameters\" must be an object");
+    h.parameters = j.at("parameters");
+  }
   return h;
+}
+
+// A time from a data line: finite and within the span a record can cover.
+bool time_in_range(double t) {
+  return std::isfinite(t) && std::fabs(t) <= max_record_time_s;
 }
 
 }  // namespace
@@ -184,10 +222,24 @@ session_record_reader::session_record_reader(const std::filesystem::path& path) 
   std::error_code ec;
   file_size_ = std::filesystem::file_size(path, ec);
   if (ec) file_size_ = 0;
+  read_header();
+}
 
+session_record_reader::session_record_reader(const std::string& name, std::string_view bytes)
+    : path_(name), bytes_(bytes) {
+  const std::string where = name + ":1: ";
+  if (bytes_.empty()) throw std::invalid_argument(where + "empty file, not a session record");
+  file_.reset(::fmemopen(bytes_.data(), bytes_.size(), "r"));
+  if (file_ == nullptr)
+    throw std::invalid_argument(name + ": cannot open: " + std::generic_category().message(errno));
+  file_size_ = bytes_.size();
+  read_header();
+}
+
+void session_record_reader::read_header() {
   const ssize_t n = ::getline(&line_.data, &line_.capacity, file_.get());
   line_no_ = 1;
-  const std::string where = path.string() + ":1: ";
+  const std::string where = path_.string() + ":1: ";
   if (n <= 0) throw std::invalid_argument(where + "empty file, not a session record");
   consumed_ += static_cast<std::uintmax_t>(n);
   std::string_view line(line_.data, static_cast<std::size_t>(n));
@@ -197,23 +249,38 @@ session_record_reader::session_record_reader(const std::filesystem::path& path) 
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     throw std::invalid_argument(where + "session record header is not valid JSON");
-  if (j.value("format", "") != record_format_name)
+  const auto format = j.find("format");
+  if (format == j.end() || !format->is_string() ||
+      format->get_ref<const std::string&>() != record_format_name)
     throw std::invalid_argument(where + "not a Resonant session record (format is not \"" +
                                 std::string(record_format_name) + "\")");
-  if (j.value("version", 0) != record_format_version)
-    throw std::invalid_argument(where + "unsupported session record version " +
-                                j.value("version", nlohmann::ordered_json()).dump());
-  try {
-    header_ = header_from_json(j);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::invalid_argument(where + "session record header: " + e.what());
-  }
+  // The version must be the integer 1: "1", 1.9 or 1e300 are refused (no conversion of a
+  // float to an integer, which is undefined behaviour out of range).
+  const auto version = j.find("version");
+  if (version == j.end())
+    throw std::invalid_argument(where + "session record header has no version");
+  if (!version->is_number_integer() ||
+      (version->is_number_unsigned()
+           ? version->get<std::uint64_t>() != static_cast<std::uint64_t>(record_format_version)
+           : version->get<std::int64_t>() != record_format_version))
+    throw std::invalid_argument(where + "unsupported session record version " + describe(*version) +
+                                " (this program reads version " +
+                                std::to_string(record_format_version) + ")");
+  header_ = header_from_json(j, where);
   if (header_.input_kind != "rr" && header_.input_kind != "ecg" && header_.input_kind != "ppg")
-    throw std::invalid_argument(where + "input.kind \"" + header_.input_kind +
+    throw std::invalid_argument(where + "input.kind \"" + header_.input_kind.substr(0, 40) +
                                 "\" is not rr, ecg or ppg");
-  if (header_.input_kind != "rr" && !(header_.rate_hz > 0.0 && std::isfinite(header_.rate_hz)))
-    throw std::invalid_argument(where + "input.rate_hz must be positive for " + header_.input_kind +
-                                " records");
+  if (header_.input_kind == "rr") {
+    if (!(header_.rate_hz >= 0.0 && header_.rate_hz <= max_record_rate_hz))
+      throw std::invalid_argument(where + "input.rate_hz must be from 0 to 1000000 for rr records");
+  } else {
+    if (!(header_.rate_hz >= min_record_rate_hz && header_.rate_hz <= max_record_rate_hz))
+      throw std::invalid_argument(where + "input.rate_hz must be in 1..1000000 Hz for " +
+                                  header_.input_kind + " records");
+    // Sample indices are checked against the time they stand for (index / rate), so that
+    // index arithmetic and the replay's pacing stay far from overflow.
+    max_sample_index_ = static_cast<std::int64_t>(max_record_time_s * header_.rate_hz);
+  }
 }
 
 session_record_reader::~session_record_reader() = default;
@@ -257,8 +324,12 @@ bool session_record_reader::parse(std::string_view line, record_item& item, std:
         }
         gap = true;
       }
-      if (!std::isfinite(end)) {
-        why = "RR line: end time is not finite";
+      if (!time_in_range(end)) {
+        why = "RR line: end time is not a finite number within 1e7 s";
+        return false;
+      }
+      if (!std::isnan(rr) && !(rr >= 0.0 && rr <= max_record_rr_ms)) {
+        why = "RR line: interval is not within 0..1e6 ms";
         return false;
       }
       if (end < last_rr_end_s_) {
@@ -288,6 +359,14 @@ bool session_record_reader::parse(std::string_view line, record_item& item, std:
         }
         item.values.push_back(v);
       }
+      if (max_sample_index_ < 0) {
+        why = "sample line in an RR record (no sample rate)";
+        return false;
+      }
+      if (first < 0 || first > max_sample_index_) {
+        why = "sample line: first sample index is out of range (negative or beyond 1e7 s)";
+        return false;
+      }
       if (next_sample_ != INT64_MIN && first < next_sample_) {
         why = "sample line: sample index goes back in time";
         return false;
@@ -299,8 +378,8 @@ bool session_record_reader::parse(std::string_view line, record_item& item, std:
     }
     case 't': {
       double t = 0.0;
-      if (!parse_double(rest, t) || !std::isfinite(t)) {
-        why = "clock line: expected t,<time_s>";
+      if (!parse_double(rest, t) || !time_in_range(t)) {
+        why = "clock line: expected t,<time_s> with a finite time within 1e7 s";
         return false;
       }
       if (t < last_clock_s_) {
@@ -314,8 +393,8 @@ bool session_record_reader::parse(std::string_view line, record_item& item, std:
     }
     case 'e': {
       double t = 0.0;
-      if (!parse_double(next_field(rest), t) || !std::isfinite(t)) {
-        why = "event line: expected e,<time_s>,<type>,<detail>";
+      if (!parse_double(next_field(rest), t) || !time_in_range(t)) {
+        why = "event line: expected e,<time_s>,<type>,<detail> with a time within 1e7 s";
         return false;
       }
       const std::string_view type = next_field(rest);

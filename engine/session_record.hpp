@@ -43,6 +43,15 @@ struct record_header {
 inline constexpr std::string_view record_format_name = "resonant-session";
 inline constexpr int record_format_version = 1;
 
+// Range of the numbers a reader accepts from a record (a file is untrusted input): times of
+// data lines within +-1e7 s (116 days), intervals 0..1e6 ms (or NaN, a missing beat), sample
+// rates from 1 Hz to 1 MHz and sample indices from 0 to 1e7 s x rate. Lines outside are skipped
+// like any malformed line, so no value from a file reaches integer or chrono arithmetic unchecked.
+inline constexpr double max_record_time_s = 1e7;
+inline constexpr double max_record_rr_ms = 1e6;
+inline constexpr double min_record_rate_hz = 1.0;
+inline constexpr double max_record_rate_hz = 1e6;
+
 class session_record_writer {
  public:
   // Creates the file (mode 0600, fails if it exists) and writes the header line.
@@ -87,13 +96,18 @@ struct record_item {
 };
 
 // Reads a record line by line (memory does not grow with the file). The header is read by
-// the constructor: a missing, truncated or foreign header throws std::invalid_argument
-// "FILE:1: ...". Data lines that cannot be parsed, that go back in time (an RR end, a sample
-// index or a clock earlier than the previous one) or the partial last line of an interrupted
-// recording are skipped, counted and described (the first few) in skipped_lines().
+// the constructor: a missing, truncated or foreign header, or a header field of the wrong JSON
+// type or out of range (version other than the integer 1, rate_hz beyond max_record_rate_hz),
+// throws std::invalid_argument "FILE:1: ..." (never a JSON exception). Data lines that cannot
+// be parsed, that hold a number out of the ranges above, that go back in time (an RR end, a
+// sample index or a clock earlier than the previous one) or the partial last line of an
+// interrupted recording are skipped, counted and described (the first few) in skipped_lines().
 class session_record_reader {
  public:
   explicit session_record_reader(const std::filesystem::path& path);
+  // The same reader over bytes in memory (fuzzing, tests); `name` stands for the path in
+  // messages. The bytes are copied.
+  session_record_reader(const std::string& name, std::string_view bytes);
   session_record_reader(const session_record_reader&) = delete;
   session_record_reader& operator=(const session_record_reader&) = delete;
   ~session_record_reader();
@@ -112,6 +126,7 @@ class session_record_reader {
   [[nodiscard]] double progress() const noexcept;
 
  private:
+  void read_header();
   bool parse(std::string_view line, record_item& item, std::string& why);
   void skip(std::string_view why);
 
@@ -129,6 +144,7 @@ class session_record_reader {
   };
 
   std::filesystem::path path_;
+  std::string bytes_;  // the in-memory file behind file_ (bytes constructor only)
   std::unique_ptr<std::FILE, file_closer> file_;
   line_buffer line_;
   std::int64_t line_no_ = 0;
@@ -140,6 +156,7 @@ class session_record_reader {
   double last_rr_end_s_ = -1e300;
   double last_clock_s_ = -1e300;
   std::int64_t next_sample_ = INT64_MIN;
+  std::int64_t max_sample_index_ = -1;  // -1: RR record, no sample lines
 };
 
 // True when the file starts with a session record header.

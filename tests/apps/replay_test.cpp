@@ -1,6 +1,7 @@
 // `resonant replay`: the metric stream of a recording through the real-time engine.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -137,6 +138,64 @@ TEST_F(replay, bad_speed_is_a_usage_error) {
       run_resonant("replay " + data_file("reference/rr/pyhrv_nni_short.txt") + " --speed fast");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("--speed"), std::string::npos) << r.out;
+}
+
+// Hostile records and speeds (issue 13): clear errors, exit 2, never "internal error".
+TEST_F(replay, hostile_headers_are_input_errors_not_internal_errors) {
+  for (const char* header : {R"({"format":"resonant-session","version":"1"})",
+                             R"({"format":"resonant-session","version":1e300})",
+                             R"({"format":"resonant-session","version":1.9})",
+                             R"({"format":"resonant-session","version":1,"input":{"kind":7}})",
+                             R"({"format":"resonant-session","version":1,"input":[]})"}) {
+    const auto rec = write("h.rsn", std::string(header) + "\nr,0.8,800\n");
+    const auto r = run_resonant("replay " + rec.string());
+    EXPECT_EQ(r.exit_code, 2) << header << ": " << r.out;
+    EXPECT_NE(r.out.find("h.rsn:1: "), std::string::npos) << header << ": " << r.out;
+    EXPECT_EQ(r.out.find("internal error"), std::string::npos) << header << ": " << r.out;
+  }
+}
+
+TEST_F(replay, speeds_out_of_range_are_refused) {
+  const auto rec = write("s.rsn", R"({"format":"resonant-session","version":1,)"
+                                  R"("input":{"kind":"rr","rate_hz":0,"units":"ms"}})"
+                                  "\nr,0.8,800\n");
+  for (const char* speed : {"1e-300", "0", "-1", "inf", "nan", "1e300", "0.001", "1e-400"}) {
+    const auto r = run_resonant("replay " + rec.string() + " --speed " + speed);
+    EXPECT_EQ(r.exit_code, 2) << speed << ": " << r.out;
+    EXPECT_NE(r.out.find("--speed must be a number from 0.01 to 1000000"), std::string::npos)
+        << speed << ": " << r.out;
+  }
+  // The limits themselves are accepted.
+  for (const char* speed : {"0.01", "1000000"}) {
+    const auto r = run_resonant("replay " + rec.string() + " --speed " + speed);
+    EXPECT_EQ(r.exit_code, 0) << speed << ": " << r.out;
+  }
+}
+
+// An absurd time in a record used to make `--speed 1` sleep for ever; now the line is skipped
+// and a long jump in data time is not waited for. Both records last about a second of data.
+TEST_F(replay, absurd_times_do_not_hang_a_real_time_replay) {
+  const std::string header = R"({"format":"resonant-session","version":1,)"
+                             R"("input":{"kind":"rr","rate_hz":0,"units":"ms"}})"
+                             "\n";
+  const auto absurd = write("absurd.rsn", header + "r,0.4,400\nr,1e300,800\nr,1.2,800\n");
+  const auto jump = write("jump.rsn", header + "r,0.4,400\nr,5000,800,g\nr,5000.5,500\n");
+  for (const auto& rec : {absurd, jump}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r =
+        run_resonant("replay " + rec.string() + " --speed 1 --out " + (dir_ / "m.csv").string());
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_LT(took, 5.0) << rec << " took " << took << " s: " << r.out;
+    if (rec == absurd) {
+      EXPECT_NE(r.out.find("absurd.rsn:3: RR line: end time is not a finite number within 1e7 s"),
+                std::string::npos)
+          << r.out;
+    } else {
+      EXPECT_NE(r.out.find("1 jump in data time longer than 60 s"), std::string::npos) << r.out;
+    }
+  }
 }
 
 }  // namespace

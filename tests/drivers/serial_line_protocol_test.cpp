@@ -38,7 +38,6 @@ struct line_case {
   double time = 0.0;
   signal_kind signal = signal_kind::ecg;
   int channels = 0;
-  bool resynced = false;
 };
 
 TEST(serial_line_protocol, decodes_every_documented_line_format) {
@@ -84,23 +83,33 @@ TEST(serial_line_protocol, decodes_every_documented_line_format) {
       {"RR,812*4", R::corrupt},
       {"RR,812*ZZ", R::corrupt},
       {"RR,812*00", R::bad_checksum},
-      // Garbage before a record: skipped (resynchronisation within the line).
-      {"\x01\xff\x80RR,790", R::record, K::rr, 790.0, false, 0.0, signal_kind::ecg, 0, true},
-      {"xx!!HR,66", R::record, K::hr, 66.0, false, 0.0, signal_kind::ecg, 0, true},
-      {"RR,8RR,801", R::record, K::rr, 801.0, false, 0.0, signal_kind::ecg, 0, true},
+      // A line decodes only when it matches completely: garbage before a record makes the
+      // whole line corrupt or unknown (issue 13), never a record decoded from its tail.
+      {"\x01\xff\x80RR,790", R::corrupt},
+      {"xx!!HR,66", R::unknown},
+      {"RR,8RR,801", R::corrupt},
+      {"junk$RR,801", R::unknown},
+      {"junk@fs=100", R::unknown},
       {"\xfe\xfe", R::corrupt},
       {"\x02garbage", R::corrupt},
+      {"RR,812\x7f", R::corrupt},
+      {"\x83Q42", R::corrupt},
+      {"Q+840", R::unknown},
+      {"Q840.0", R::corrupt},
+      {"Q8e2", R::corrupt},
+      {"Q 840", R::unknown},
+      {"B72.5", R::corrupt},
+      {"Q1234567890", R::corrupt},
+      {"# comment with \xb5V", R::comment},
   };
   const serial_protocol_config config;
   for (const auto& c : cases) {
     SCOPED_TRACE("line \"" + c.line + "\"");
     serial_record r;
-    bool resynced = false;
-    const R got = decode_serial_line(c.line, config, r, resynced);
+    const R got = decode_serial_line(c.line, config, r);
     ASSERT_EQ(got, c.result);
     if (got != R::record) continue;
     EXPECT_EQ(r.kind, c.kind);
-    EXPECT_EQ(resynced, c.resynced);
     if (c.kind == K::meta) continue;
     EXPECT_EQ(r.value, c.value);
     EXPECT_EQ(r.has_time, c.has_time);
@@ -118,31 +127,29 @@ TEST(serial_line_protocol, column_map_reads_bare_csv) {
   serial_protocol_config config;
   config.columns = {serial_column::time, serial_column::skip, serial_column::ecg};
   serial_record r;
-  bool resynced = false;
-  ASSERT_EQ(decode_serial_line("1000, 9, -0.25", config, r, resynced), R::record);
+  ASSERT_EQ(decode_serial_line("1000, 9, -0.25", config, r), R::record);
   EXPECT_EQ(r.kind, K::sample);
   EXPECT_EQ(r.signal, signal_kind::ecg);
   EXPECT_EQ(r.value, -0.25);
   EXPECT_TRUE(r.has_time);
   EXPECT_EQ(r.time, 1000.0);
-  EXPECT_EQ(decode_serial_line("1000,9", config, r, resynced), R::corrupt);     // too few fields
-  EXPECT_EQ(decode_serial_line("72,840,530", config, r, resynced), R::record);  // map wins
+  EXPECT_EQ(decode_serial_line("1000,9", config, r), R::corrupt);     // too few fields
+  EXPECT_EQ(decode_serial_line("72,840,530", config, r), R::record);  // map wins
 
   config.columns = {serial_column::rr};
-  ASSERT_EQ(decode_serial_line("845", config, r, resynced), R::record);
+  ASSERT_EQ(decode_serial_line("845", config, r), R::record);
   EXPECT_EQ(r.kind, K::rr);
   EXPECT_EQ(r.value, 845.0);
-  EXPECT_EQ(decode_serial_line("0", config, r, resynced), R::corrupt);
+  EXPECT_EQ(decode_serial_line("0", config, r), R::corrupt);
 }
 
 TEST(serial_line_protocol, required_checksum_rejects_lines_without_one) {
   serial_protocol_config config;
   config.require_checksum = true;
   serial_record r;
-  bool resynced = false;
-  EXPECT_EQ(decode_serial_line("RR,812", config, r, resynced), R::corrupt);
-  EXPECT_EQ(decode_serial_line(with_checksum("RR,812"), config, r, resynced), R::record);
-  EXPECT_EQ(decode_serial_line("# comment", config, r, resynced), R::comment);
+  EXPECT_EQ(decode_serial_line("RR,812", config, r), R::corrupt);
+  EXPECT_EQ(decode_serial_line(with_checksum("RR,812"), config, r), R::record);
+  EXPECT_EQ(decode_serial_line("# comment", config, r), R::comment);
 }
 
 TEST(serial_line_protocol, metadata_gives_rate_and_time_unit) {
@@ -189,12 +196,11 @@ const std::string mixed_stream =
 TEST(serial_line_protocol, same_records_for_every_split_point) {
   resonant::drivers::serial_counters counters;
   const auto whole = decode_pieces(mixed_stream, {}, &counters);
-  ASSERT_EQ(whole.size(), 10U);
-  EXPECT_EQ(counters.lines_ok, 10U);
-  EXPECT_EQ(counters.resynced, 1U);
+  ASSERT_EQ(whole.size(), 9U);
+  EXPECT_EQ(counters.lines_ok, 9U);
   EXPECT_EQ(counters.comments, 1U);
   EXPECT_EQ(counters.unknown, 1U);
-  EXPECT_EQ(counters.corrupt, 1U);
+  EXPECT_EQ(counters.corrupt, 2U);  // the junk-glued RR line and the bad checksum
   EXPECT_EQ(counters.checksum_failures, 1U);
   EXPECT_EQ(counters.overlong, 1U);
   EXPECT_EQ(counters.bytes, mixed_stream.size());

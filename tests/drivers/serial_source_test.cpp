@@ -121,12 +121,13 @@ TEST_F(serial_source_test, garbage_overlong_and_bad_checksums_are_counted_and_sk
   plug(dev);
   serial_source src(io_, spec());
   start(src);
-  dev.write("\x01\x02\xff\xfeRR,800\n" + std::string(1000, 'x') + "\nRR,801*00\nTEMP,36\nRR,802\n");
+  // Noise before a record, or noise ending in "Q<digits>", is never decoded (issue 13).
+  dev.write("\x01\x02\xff\xfeRR,800\n" + std::string(1000, 'x') +
+            "\nRR,801*00\nTEMP,36\n\x83\xc1Q42\n\x9bQ7\nRR,802\n");
   ASSERT_TRUE(run_until([&] { return !rr_.empty() && rr_.back().rr_ms == 802.0; }));
-  ASSERT_EQ(rr_.size(), 2U);
-  EXPECT_EQ(rr_[0].rr_ms, 800.0);
+  ASSERT_EQ(rr_.size(), 1U);
   const auto& c = src.counters();
-  EXPECT_EQ(c.resynced, 1U);
+  EXPECT_EQ(c.corrupt, 4U);  // the noisy RR line, the bad checksum and the two Q lines
   EXPECT_EQ(c.overlong, 1U);
   EXPECT_EQ(c.checksum_failures, 1U);
   EXPECT_EQ(c.unknown, 1U);
@@ -164,6 +165,49 @@ TEST_F(serial_source_test, megabyte_of_random_bytes_then_the_stream_recovers) {
   EXPECT_EQ(rr_[rr_.size() - 2].rr_ms, 801.0);
   EXPECT_GE(src.counters().bytes, noise.size());
   EXPECT_GT(src.counters().corrupt + src.counters().unknown + src.counters().overlong, 100U);
+  src.stop();
+}
+
+// A device whose RR time runs ahead of the wall clock (here 20 s of intervals sent at once)
+// is reported as at fault: intervals beyond 10 % + 5 s ahead are dropped and counted, the
+// status says why, and once the wall clock has caught up (about a second here) the next
+// interval is delivered after a gap and the source is streaming again.
+TEST_F(serial_source_test, rr_time_ahead_of_the_wall_clock_is_a_device_fault) {
+  pty_device dev;
+  plug(dev);
+  serial_source src(io_, spec());
+  std::vector<std::string> details;
+  src.start({[this](const rr_reading& r) { rr_.push_back(r); }, [](const sample_block&) {},
+             [&](const source_status& s) {
+               states_.push_back(s.state);
+               details.push_back(s.detail);
+             }});
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string burst;
+  for (int k = 0; k < 20; ++k) burst += "RR,1000\n";
+  dev.write(burst);
+  ASSERT_TRUE(run_until([&] { return src.counters().lines_ok == 20; }));
+  const double burst_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_LT(burst_s, 0.9) << "the burst must arrive faster than the margin can absorb";
+  // Intervals 1..6 fit (5 s of RR time after the first within 5 s + 10 %), 7..20 do not.
+  ASSERT_EQ(rr_.size(), 6U);
+  EXPECT_EQ(src.rr_ahead_dropped(), 14U);
+  EXPECT_EQ(src.rr_ahead_faults(), 1U);
+  EXPECT_EQ(states_.back(), source_state::contact_lost);
+  EXPECT_NE(details.back().find("device fault: RR intervals run"), std::string::npos)
+      << details.back();
+  EXPECT_NE(details.back().find("ahead of the wall clock"), std::string::npos) << details.back();
+
+  // After a little more than a second of wall time, one more second of RR fits again.
+  ASSERT_TRUE(run_until(
+      [&] { return std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(1100); }));
+  dev.write("RR,1000\n");
+  ASSERT_TRUE(run_until([&] { return rr_.size() == 7; }));
+  EXPECT_TRUE(rr_[6].after_gap);
+  EXPECT_DOUBLE_EQ(rr_[6].end_s, 7.0);
+  EXPECT_EQ(states_.back(), source_state::streaming);
+  EXPECT_EQ(src.rr_ahead_faults(), 1U);
   src.stop();
 }
 

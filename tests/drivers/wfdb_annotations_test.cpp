@@ -13,6 +13,7 @@
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
 #include "drivers/signal_recording.hpp"
+#include "drivers/wfdb_annotations.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace {
@@ -301,15 +302,82 @@ TEST_F(wfdb_annotations_test, corrupt_or_truncated_streams_are_errors_with_byte_
 TEST_F(wfdb_annotations_test, header_problems_name_the_header) {
   const std::string atr = encode({{0, 1, ""}, {300, 1, ""}});
   EXPECT_EQ(error_for(atr, "rec 2 abc\n"),
-            "rec.hea:1: sampling frequency \"abc\" is not a positive number");
+            "rec.hea:1: sampling frequency \"abc\" is not a number from 0.001 to 1e9 Hz");
   EXPECT_EQ(error_for(atr, "# c\nrec 2 -5/2\n"),
-            "rec.hea:2: sampling frequency \"-5/2\" is not a positive number");
+            "rec.hea:2: sampling frequency \"-5/2\" is not a number from 0.001 to 1e9 Hz");
   EXPECT_EQ(error_for(atr, "# only comments\n"), "rec.hea: contains no record line");
   const fs::path atr_only = write("lonely.atr", atr);
   EXPECT_EQ(error_of([&] { read_wfdb_annotations(atr_only); }),
             (dir_ / "lonely.hea").string() + ": cannot open: No such file or directory");
   EXPECT_EQ(error_of([&] { read_wfdb_annotations(dir_ / "nothing.atr"); }),
             (dir_ / "nothing.atr").string() + ": cannot open: No such file or directory");
+}
+
+// Hostile frequencies (issue 13): a sampling frequency or time resolution of 1e-320, 0, a
+// negative number, inf or nan is an input error, never infinite or zero intervals.
+TEST_F(wfdb_annotations_test, absurd_frequencies_and_resolutions_are_input_errors) {
+  const std::string atr = encode({{0, 1, ""}, {300, 1, ""}});
+  for (const std::string fs : {"1e-320", "0", "-250", "inf", "nan", "1e300", "0.0001", "-inf"}) {
+    EXPECT_EQ(error_for(atr, "rec 2 " + fs + "\n"),
+              "rec.hea:1: sampling frequency \"" + fs + "\" is not a number from 0.001 to 1e9 Hz")
+        << fs;
+  }
+  for (const std::string res : {"1e-320", "0", "-1000", "inf", "nan", "1e300", "x"}) {
+    const std::string hires =
+        encode({{0, 22, "## time resolution: " + res}, {100, 1, ""}, {900, 1, ""}});
+    EXPECT_EQ(error_for(hires),
+              "rec.atr: corrupt annotation data at byte offset 2: time resolution \"" + res +
+                  "\" is not a number from 0.001 to 1e9 Hz")
+        << res;
+    // read_wfdb_beats goes through the same checks.
+    const fs::path p = record(hires, "rec 2 250\n");
+    EXPECT_THROW(read_wfdb_beats(p), input_error) << res;
+  }
+  // The limits themselves read, and give finite intervals.
+  const auto low = read_wfdb_annotations(record(atr, "rec 2 0.001\n"));
+  ASSERT_EQ(low.rr.size(), 1U);
+  EXPECT_NEAR(low.rr.rr_ms[0], 300.0 / 0.001 * 1000.0, 1e-3);
+  const auto high = read_wfdb_annotations(record(atr, "rec 2 1e9\n"));
+  EXPECT_NEAR(high.rr.rr_ms[0], 300.0 / 1e9 * 1000.0, 1e-15);
+}
+
+// Annotation times beyond 1e8 s (3 years) are refused before any conversion to record
+// samples: a SKIP of 2^31-1 ticks at 1 Hz resolution would otherwise reach 2e9 s.
+TEST_F(wfdb_annotations_test, annotation_times_beyond_the_record_span_are_input_errors) {
+  const std::string atr = encode({{0, 22, "## time resolution: 1"},
+                                  {100, 1, ""},
+                                  {2'000'000'000, 1, ""},
+                                  {2'000'000'001, 1, ""}});
+  EXPECT_EQ(error_for(atr, "rec 2 1e9\n"),
+            "rec.atr: annotation times reach 2000000001.000000 s, beyond the 1e8 s a record can "
+            "span (wrong time resolution?)");
+  // Many SKIPs of 2^31-1 ticks: the tick counter stops at 2^53, before int64 overflow.
+  encoder e;
+  for (int i = 0; i < 4'200'000; ++i) {
+    e.word(59U << 10U);
+    e.word(0x7FFFU);
+    e.word(0xFFFFU);
+  }
+  const std::string many = e.finish();
+  const std::string message = error_for(many);
+  EXPECT_NE(message.find("a SKIP moves the time beyond 2^53 ticks"), std::string::npos) << message;
+}
+
+// The bytes-level entry point (fuzz target) agrees with the file reader.
+TEST_F(wfdb_annotations_test, bytes_entry_point_agrees_with_the_file_reader) {
+  const std::string atr = encode({{0, 1, ""}, {360, 5, ""}, {700, 28, "(N"}, {1000, 1, ""}});
+  const std::string hea = "rec 2 360 650000\n";
+  const auto from_file = read_wfdb_annotations(record(atr, hea));
+  const auto from_bytes = resonant::drivers::parse_wfdb_annotations(atr, "mem.atr", hea, "mem.hea");
+  EXPECT_EQ(from_bytes.rr.rr_ms, from_file.rr.rr_ms);
+  EXPECT_EQ(from_bytes.rr.end_s, from_file.rr.end_s);
+  EXPECT_EQ(from_bytes.labels, from_file.labels);
+  const auto beats = resonant::drivers::parse_wfdb_beats(atr, "mem.atr", hea, "mem.hea");
+  EXPECT_EQ(beats.samples, (std::vector<std::int64_t>{0, 360, 1000}));
+  EXPECT_EQ(error_of([&] {
+              resonant::drivers::parse_wfdb_annotations(atr, "mem.atr", "rec 2 inf\n", "mem.hea");
+            }),
+            "mem.hea:1: sampling frequency \"inf\" is not a number from 0.001 to 1e9 Hz");
 }
 
 // Decoder fixture split at every byte boundary: each strict prefix of a valid stream (with

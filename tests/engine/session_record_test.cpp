@@ -131,6 +131,149 @@ TEST_F(record_test, header_problems_are_clear_errors) {
                "rate_hz");
 }
 
+// Hostile headers (issue 13): wrong JSON types and out-of-range numbers are input errors
+// naming line 1 and the field, never a JSON exception or a float-to-int conversion.
+TEST_F(record_test, hostile_headers_are_input_errors_naming_the_field) {
+  struct hostile {
+    const char* header;
+    const char* needle;
+  };
+  const std::string input = R"("input":{"kind":"rr","rate_hz":0,"units":"ms"})";
+  const std::vector<hostile> cases{
+      {R"({"format":1})", "not a Resonant session record"},
+      {R"({"format":null,"version":1})", "not a Resonant session record"},
+      {R"({"format":"resonant-session"})", "has no version"},
+      {R"({"format":"resonant-session","version":"1"})",
+       "unsupported session record version \"1\""},
+      {R"({"format":"resonant-session","version":1e300})", "unsupported session record version"},
+      {R"({"format":"resonant-session","version":-1e300})", "unsupported session record version"},
+      {R"({"format":"resonant-session","version":1.9})", "unsupported session record version 1.9"},
+      {R"({"format":"resonant-session","version":1.0})", "unsupported session record version"},
+      {R"({"format":"resonant-session","version":18446744073709551615})",
+       "unsupported session record version"},
+      {R"({"format":"resonant-session","version":[1]})",
+       "unsupported session record version array"},
+      {R"({"format":"resonant-session","version":1})", "\"input\" must be an object"},
+      {R"({"format":"resonant-session","version":1,"input":[]})", "\"input\" must be an object"},
+      {R"({"format":"resonant-session","version":1,"input":{}})", "\"input.kind\" is missing"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":7}})",
+       "\"input.kind\" must be a string"},
+      {R"({"format":"resonant-session","version":1,"software":false,"input":{"kind":"rr"}})",
+       "\"software\" must be a string"},
+      {R"({"format":"resonant-session","version":1,"device":{},"input":{"kind":"rr"}})",
+       "\"device\" must be a string"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"ecg","rate_hz":"130"}})",
+       "\"input.rate_hz\" must be a number"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"ecg","rate_hz":1e-320}})",
+       "rate_hz must be in 1..1000000 Hz"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"ecg","rate_hz":1e300}})",
+       "rate_hz must be in 1..1000000 Hz"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"ecg","rate_hz":-130}})",
+       "rate_hz must be in 1..1000000 Hz"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"rr","rate_hz":-1}})",
+       "rate_hz must be from 0 to 1000000 for rr records"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"rr","units":3}})",
+       "\"input.units\" must be a string"},
+      {R"({"format":"resonant-session","version":1,"input":{"kind":"rr"},"parameters":3})",
+       "\"parameters\" must be an object"},
+  };
+  for (const auto& c : cases) {
+    const std::string text = std::string(c.header) + "\n";
+    try {
+      session_record_reader r("hostile.rsn", text);
+      ADD_FAILURE() << c.header << ": no error";
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.rfind("hostile.rsn:1: ", 0), 0U) << what;
+      EXPECT_NE(what.find(c.needle), std::string::npos) << c.header << " -> " << what;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << c.header << ": not an input error: " << e.what();
+    }
+  }
+  // A deeply nested version (a megabyte of '[') is described by its type, not dumped.
+  {
+    const std::string deep = R"({"format":"resonant-session","version":)" +
+                             std::string(500000, '[') + std::string(500000, ']') + "}\n";
+    try {
+      session_record_reader r("deep.rsn", deep);
+      ADD_FAILURE() << "deep: no error";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("unsupported session record version array"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // The same through the file constructor.
+  const auto p = write("v.rsn", "{\"format\":\"resonant-session\",\"version\":\"1\"}\n");
+  EXPECT_THROW(session_record_reader r(p), std::invalid_argument);
+  // And a good header from bytes reads.
+  const std::string good =
+      R"({"format":"resonant-session","version":1,)" + input + "}\nr,0.8,800\n";
+  session_record_reader r("good.rsn", good);
+  record_item item;
+  ASSERT_TRUE(r.next(item));
+  EXPECT_EQ(item.rr_ms, 800.0);
+  EXPECT_FALSE(r.next(item));
+}
+
+// Numbers out of range in data lines are skipped and counted before they reach any integer or
+// chrono arithmetic (a sample index of 2^63-1 used to overflow in the reader).
+TEST_F(record_test, out_of_range_numbers_in_data_lines_are_skipped_and_counted) {
+  const std::string ecg =
+      R"({"format":"resonant-session","version":1,"input":{"kind":"ecg","rate_hz":100}})"
+      "\n";
+  const std::string text = ecg +
+                           "s,9223372036854775807,1,2\n"  // 2^63-1: beyond 1e7 s at 100 Hz
+                           "s,9223372036854775806,1\n"
+                           "s,-5,1\n"               // negative index
+                           "s,1000000000,1\n"       // exactly 1e7 s at 100 Hz: kept
+                           "s,1000000001,1,2\n"     // just beyond: skipped
+                           "r,1e300,800\n"          // absurd end time
+                           "r,5,1e300\n"            // absurd interval
+                           "r,6,-800\n"             // negative interval
+                           "r,7,inf\n"              // infinite interval
+                           "r,8,nan\n"              // a missing beat: kept
+                           "t,1e300\n"              // absurd clock
+                           "t,-inf\n"               // infinite clock
+                           "e,1e300,signal,lost\n"  // absurd event time
+                           "r,9,800\n";             // good
+  session_record_reader r("ranges.rsn", text);
+  std::vector<record_item> items;
+  record_item item;
+  while (r.next(item)) items.push_back(item);
+  ASSERT_EQ(items.size(), 3U);
+  EXPECT_EQ(items[0].first_sample, 1000000000);
+  EXPECT_EQ(items[1].time_s, 8.0);
+  EXPECT_TRUE(std::isnan(items[1].rr_ms));
+  EXPECT_EQ(items[2].time_s, 9.0);
+  EXPECT_EQ(r.skipped(), 11);
+  ASSERT_GE(r.skipped_lines().size(), 11U);
+  EXPECT_NE(
+      r.skipped_lines()[0].find("ranges.rsn:2: sample line: first sample index is out of range"),
+      std::string::npos)
+      << r.skipped_lines()[0];
+  EXPECT_NE(r.skipped_lines()[4].find("ranges.rsn:7: RR line: end time"), std::string::npos)
+      << r.skipped_lines()[4];
+  EXPECT_NE(r.skipped_lines()[5].find("ranges.rsn:8: RR line: interval"), std::string::npos)
+      << r.skipped_lines()[5];
+}
+
+// Found by fuzz_session_record: sample lines in an RR record (rate 0) reached the replay's
+// index-to-time division by the rate. They are skipped like any malformed line.
+TEST_F(record_test, sample_lines_in_an_rr_record_are_skipped) {
+  const std::string text =
+      R"({"format":"resonant-session","version":1,"input":{"kind":"rr","rate_hz":0}})"
+      "\ns,0,1.5,2.5\nr,0.8,800\ns,5,1\n";
+  session_record_reader r("rr.rsn", text);
+  record_item item;
+  ASSERT_TRUE(r.next(item));
+  EXPECT_EQ(item.type, record_item::kind::rr);
+  EXPECT_FALSE(r.next(item));
+  EXPECT_EQ(r.skipped(), 2);
+  ASSERT_EQ(r.skipped_lines().size(), 2U);
+  EXPECT_EQ(r.skipped_lines()[0], "rr.rsn:2: sample line in an RR record (no sample rate)");
+}
+
 TEST_F(record_test, malformed_lines_are_counted_skipped_and_located) {
   const auto path = dir_ / "s.rsn";
   {
