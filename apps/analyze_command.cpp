@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis_settings.hpp"
 #include "analyze_report.hpp"
 #include "beat_detection.hpp"
 #include "beats_command.hpp"
@@ -24,6 +25,8 @@ struct analyze_options {
   std::string units = "auto";
   bool first_is_offset = false;
   signal_options_cli signal;
+  std::vector<std::string> set;  // NAME=VALUE, applied in order after --settings-from
+  std::string settings_from;     // a Kubios report whose Parameters block sets the profile
 };
 
 // A waveform file becomes an RR recording through the beat detector of its kind.
@@ -61,9 +64,12 @@ void run_analyze(const analyze_options& o) {
                                         ? rr_from_signal(o.path, o.signal)
                                         : drivers::read_rr_recording(o.path, read_options);
 
+  // Order: the profile, a Kubios report's settings, --artefacts, then each --set.
   dsp::analysis_profile profile = *dsp::analysis_profile::named(o.profile);
+  apply_profile_settings(profile, o.settings_from, {});
   if (o.artefacts == "none") profile.artefacts = dsp::artefact_method::none;
   if (o.artefacts == "kubios") profile.artefacts = dsp::artefact_method::kubios;
+  apply_profile_settings(profile, {}, o.set);
 
   const dsp::hrv_report report = dsp::analyze(rec.rr, profile);
   const nlohmann::json j = report_json(rec, profile, report);
@@ -101,6 +107,11 @@ void add_analyze_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--first-is-offset", opts->first_is_offset,
                 "the first value is the time of the first beat (PhysioNet RR lists)");
+  cmd->add_option("--settings-from", opts->settings_from,
+                  "take every analysis setting from a Kubios HRV report's Parameters block");
+  cmd->add_option("--set", opts->set,
+                  "NAME=VALUE: set one analysis parameter (repeatable; names as in the JSON "
+                  "'parameters', applied after --settings-from)");
   add_signal_options(*cmd, opts->signal);
   cmd->callback([opts] { run_analyze(*opts); });
 }

@@ -181,6 +181,17 @@ kubios_report parse_kubios_report(std::string_view text, const std::string& name
       continue;
     }
     if (t.empty()) continue;
+    if (where == block::samples && starts_with(t, "Artifact correction:")) {
+      const std::string_view v = trim(t.substr(t.find(':') + 1));
+      out.parameters.artefact_correction = !(v == "none" || v == "None");
+      if (*out.parameters.artefact_correction) {
+        out.parameters.ignored.push_back("line " + std::to_string(line_no) +
+                                         ": Artifact correction: " + std::string(v) +
+                                         " (Kubios' threshold correction is not implemented; "
+                                         "the profile's correction is used)");
+      }
+      continue;
+    }
     if (where == block::parameters) {
       const auto colon = t.find(':');
       if (colon == std::string_view::npos) continue;  // "Frequency bands", "FFT spectrum options"
@@ -277,6 +288,7 @@ rr_recording read_kubios_report_recording(const std::filesystem::path& path) {
 
 void apply_kubios_parameters(const kubios_parameters& k, dsp::analysis_profile& p) {
   auto size = [](double v) { return static_cast<std::size_t>(std::lround(v)); };
+  if (k.artefact_correction && !*k.artefact_correction) p.artefacts = dsp::artefact_method::none;
   if (k.detrending) p.detrend_lambda = *k.detrending ? k.detrend_lambda : std::nullopt;
   if (k.hr_average_beats) p.time.hr_average_beats = size(*k.hr_average_beats);
   if (k.nnxx_ms) p.time.nnxx_ms = *k.nnxx_ms;

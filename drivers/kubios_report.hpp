@@ -33,7 +33,8 @@ struct kubios_parameters {
   std::optional<bool> ar_factorization, detrend_nonlinear;
   std::optional<double> entropy_m, entropy_r_sd;
   std::optional<double> dfa_short_min, dfa_short_max, dfa_long_min, dfa_long_max;
-  std::vector<std::string> ignored;  // "line N: name: value" of parameters not applied
+  std::optional<bool> artefact_correction;  // "Artifact correction: none" -> false
+  std::vector<std::string> ignored;         // "line N: name: value" of parameters not applied
 };
 
 // One printed result row: "  RMSSD (ms):   ,     56.8586,   ," -> label "RMSSD (ms)", the
@@ -68,9 +69,9 @@ kubios_report read_kubios_report(const std::filesystem::path& path);
 rr_recording read_kubios_report_recording(const std::filesystem::path& path);
 
 // Sets every parameter the report gives on the profile (detrending and lambda, HR averaging,
-// NNxx threshold, bands, interpolation rate, points/Hz, window and overlap, AR order and
-// factorisation, detrending of the nonlinear / time-domain measures, entropy m and r, DFA
-// ranges); the others stay as they were.
+// NNxx threshold, artefact correction "none", bands, interpolation rate, points/Hz, window and
+// overlap, AR order and factorisation, detrending of the nonlinear / time-domain measures, entropy
+// m and r, DFA ranges); the others stay as they were.
 void apply_kubios_parameters(const kubios_parameters& k, dsp::analysis_profile& profile);
 
 }  // namespace resonant::drivers

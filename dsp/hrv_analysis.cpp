@@ -324,7 +324,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
                   "analyse the continuous stretches separately",
                   gap_s, 100.0 * gap_s / report.duration_s);
     report.warnings.emplace_back(text);
-  } else if (gap_s > 0.0) {
+  } else if (gap_s > 1e-3) {  // not the rounding of a sum of intervals
     char text[120];
     std::snprintf(text, sizeof text, "the spectrum interpolates across %.1f s of gaps", gap_s);
     report.warnings.emplace_back(text);
