@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "drivers/input_error.hpp"
 #include "drivers/kubios_report.hpp"
 #include "dsp/ar_spectrum.hpp"
 #include "dsp/hrv_analysis.hpp"
@@ -282,3 +283,65 @@ TEST(kubios_parity, psd_columns) {
 
 }  // namespace
 }  // namespace resonant::dsp
+
+namespace resonant::drivers {
+namespace {
+
+// The reader on text: other versions' spellings, and errors naming the line.
+TEST(kubios_report_reader, reads_version_spellings_and_data) {
+  const std::string text =
+      "Parameters\n"
+      " Detrending method: Smoothn priors (lambda: 256)\n"
+      " Min/Max HR as average of: 5 beats\n"
+      "  LF: 0.04 - 0.15 Hz\n"
+      " Use Lomb-Scargle periodogram instead of FFT: No\n"
+      " DFA, short-term fluctuations: 4-16 beats\n"
+      "RR Interval Samples Selected for Analysis\n"
+      "  Artifact correction: Threshold (medium)\n"
+      "RESULTS FOR A SINGLE SAMPLE\n"
+      "Time-Domain Results           ,\n"
+      "  SDANN (ms):                 ,            ,            ,\n"
+      " LF/HF ratio:                 ,      3.0280,         Inf,\n"
+      "RR INTERVAL DATA and SPECTRUM ESTIMATES,\n"
+      "                              ,        Time, RR interval,\n"
+      "                              ,       0.800,       0.800,       0.000,   1.5,\n"
+      "                              ,       1.650,       0.850,       0.003,   2.5,\n";
+  const kubios_report k = parse_kubios_report(text, "r.txt");
+  EXPECT_EQ(*k.parameters.detrend_lambda, 256.0);
+  EXPECT_EQ(*k.parameters.hr_average_beats, 5.0);
+  EXPECT_EQ(k.parameters.lf->hi_hz, 0.15);
+  EXPECT_EQ(*k.parameters.dfa_short_max, 16.0);
+  EXPECT_TRUE(*k.parameters.artefact_correction);
+  EXPECT_EQ(k.parameters.ignored.size(), 2U);  // Lomb, threshold correction
+  ASSERT_NE(k.find("SDANN (ms)"), nullptr);
+  EXPECT_FALSE(k.find("SDANN (ms)")->first.has_value());
+  EXPECT_TRUE(std::isinf(*k.find("LF/HF ratio")->second));
+  ASSERT_EQ(k.rr.size(), 2U);
+  EXPECT_DOUBLE_EQ(k.rr.rr_ms[1], 850.0);
+  EXPECT_DOUBLE_EQ(k.rr.end_s[1], 1.65);
+  EXPECT_EQ(k.fft_psd.size(), 2U);
+
+  dsp::analysis_profile p = dsp::analysis_profile::kubios();
+  apply_kubios_parameters(k.parameters, p);
+  EXPECT_EQ(*p.detrend_lambda, 256.0);
+  EXPECT_EQ(p.time.hr_average_beats, 5U);
+  EXPECT_EQ(p.artefacts, dsp::artefact_method::kubios);
+}
+
+TEST(kubios_report_reader, errors_name_file_line_and_field) {
+  try {
+    (void)parse_kubios_report("Parameters\n Window width: wide s\n", "r.txt");
+    FAIL() << "no error";
+  } catch (const input_error& e) {
+    EXPECT_EQ(e.line(), 2U);
+    EXPECT_NE(std::string(e.what()).find("Window width"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("r.txt"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)parse_kubios_report("just numbers\n1\n2\n", "x.txt"), input_error);
+  EXPECT_THROW((void)parse_kubios_report(
+                   "Parameters\nRR INTERVAL DATA\n , 2.0, 0.8,\n , 1.0, 0.8,\n", "x.txt"),
+               input_error);  // beat times going back
+}
+
+}  // namespace
+}  // namespace resonant::drivers
