@@ -89,7 +89,8 @@ void parse_parameter(std::string_view key, std::string_view value, const line_co
     if (v == "none" || v == "None") {
       p.detrending = false;
     } else if (starts_with(v, "Smoothn")) {
-      const auto at = v.find("lambda");
+      auto at = v.find("lambda");
+      if (at == std::string_view::npos) at = v.find("Lambda");
       if (at == std::string_view::npos) c.fail(value);
       std::string_view rest = v.substr(at + 6);
       while (!rest.empty() && (rest.front() == ':' || rest.front() == '=' || rest.front() == ' '))
