@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis_settings.hpp"
 #include "analyze_report.hpp"
 #include "dsp/hrv_analysis.hpp"
 #include "exit_codes.hpp"
@@ -19,6 +20,8 @@ struct analyze_options {
   std::string format = "table";
   std::string artefacts;  // empty: the profile's choice
   input_options_cli input;
+  std::vector<std::string> set;  // NAME=VALUE, applied in order after --settings-from
+  std::string settings_from;     // a Kubios report whose Parameters block sets the profile
 };
 
 // The least an analysis needs: fewer usable intervals cannot give any metric.
@@ -56,9 +59,12 @@ void add_interpretation(nlohmann::json& j, const analysis_input& in) {
 void run_analyze(const analyze_options& o) {
   const analysis_input in = open_for_analysis(o.path, o.input);
 
+  // Order: the profile, a Kubios report's settings, --artefacts, then each --set.
   dsp::analysis_profile profile = *dsp::analysis_profile::named(o.profile);
+  apply_profile_settings(profile, o.settings_from, {});
   if (o.artefacts == "none") profile.artefacts = dsp::artefact_method::none;
   if (o.artefacts == "kubios") profile.artefacts = dsp::artefact_method::kubios;
+  apply_profile_settings(profile, {}, o.set);
 
   const dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
   if (report.n_intervals < min_usable_intervals) {
@@ -104,6 +110,11 @@ void add_analyze_command(CLI::App& app) {
                   "default: the profile's (kubios)")
       ->check(CLI::IsMember({"none", "kubios"}));
   add_input_options(*cmd, opts->input);
+  cmd->add_option("--settings-from", opts->settings_from,
+                  "take every analysis setting from a Kubios HRV report's Parameters block");
+  cmd->add_option("--set", opts->set,
+                  "NAME=VALUE: set one analysis parameter (repeatable; names as in the JSON "
+                  "'parameters', applied after --settings-from)");
   cmd->callback([opts] { run_analyze(*opts); });
 }
 

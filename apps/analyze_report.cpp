@@ -1,5 +1,7 @@
 #include "analyze_report.hpp"
 
+#include "analysis_settings.hpp"
+
 #include <cstdio>
 #include <ostream>
 #include <utility>
@@ -14,59 +16,6 @@ json value(const std::optional<double>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-json band(const dsp::frequency_band& b) {
-  return json::array({b.lo_hz, b.hi_hz});
-}
-
-json parameters(const dsp::analysis_profile& p) {
-  const auto& t = p.time;
-  json j;
-  j["artefacts"] = {
-      {"method", p.artefacts == dsp::artefact_method::kubios ? "kubios" : "none"},
-      {"range_gate_ms", json::array({p.range_gate.min_rr_ms, p.range_gate.max_rr_ms})},
-      {"lipponen_alpha", p.lipponen.alpha},
-      {"lipponen_qd_window_beats", p.lipponen.qd_window},
-      {"lipponen_median_window_beats", p.lipponen.median_window},
-      {"lipponen_c1", p.lipponen.c1},
-      {"lipponen_c2", p.lipponen.c2},
-      {"lipponen_max_passes", p.lipponen.max_passes}};
-  j["time_domain"] = {
-      {"sdnn_ddof", t.sdnn_ddof},
-      {"sdsd_ddof", t.sdsd_ddof},
-      {"pnn_denominator", t.pnn == dsp::pnn_denominator::differences ? "differences" : "intervals"},
-      {"hr_min_max_average_beats", t.hr_average_beats},
-      {"long_term_segment_s", t.segment_s},
-      {"long_term_min_duration_s", t.long_term_min_s},
-      {"histogram_bin_ms", p.histogram_bin_ms}};
-  j["frequency_domain"] = {
-      {"resample_hz", p.resample_hz},
-      {"interpolation", p.spline_degree == 3   ? "cubic spline (not-a-knot)"
-                        : p.spline_degree == 2 ? "quadratic spline"
-                                               : "linear"},
-      {"detrending", p.detrend_lambda ? "smoothness priors" : "mean removal"},
-      {"detrend_lambda", value(p.detrend_lambda)},
-      {"welch_segment", p.welch_rule == dsp::welch_segment_rule::neurokit
-                            ? json("neurokit: 2/(4 fs/N) s, at most N/2; nfft 2x segment")
-                            : json(p.welch_segment_s)},
-      {"welch_overlap", p.welch_overlap},
-      {"welch_window", p.welch_window == dsp::window_kind::hann ? "hann" : "hamming"},
-      {"welch_points_per_hz", p.welch_points_per_hz},
-      {"band_integration", p.integration == dsp::band_rule::rectangle ? "rectangle" : "trapezoid"},
-      {"vlf_hz", band(p.vlf)},
-      {"lf_hz", band(p.lf)},
-      {"hf_hz", band(p.hf)},
-      {"lomb_oversampling", p.lomb_oversampling},
-      {"lomb_max_hz", p.lomb_max_hz},
-      {"min_duration_s",
-       {{"hf", p.min_duration_hf_s}, {"lf", p.min_duration_lf_s}, {"vlf", p.min_duration_vlf_s}}}};
-  j["nonlinear"] = {{"poincare_ddof", p.poincare_ddof},
-                    {"dfa_alpha1_beats", json::array({p.dfa_alpha1_min, p.dfa_alpha1_max})},
-                    {"dfa_alpha2_beats", json::array({p.dfa_alpha2_min, p.dfa_alpha2_max})},
-                    {"sampen_m", p.sampen_m},
-                    {"sampen_r_sd", p.sampen_r_sd}};
-  return j;
-}
-
 json spectral(const dsp::spectral_result& s) {
   return {{"method", s.method},
           {"vlf_ms2", value(s.vlf_ms2)},
@@ -77,7 +26,14 @@ json spectral(const dsp::spectral_result& s) {
           {"hf_nu", value(s.hf_nu)},
           {"lf_hf", value(s.lf_hf)},
           {"lf_peak_hz", value(s.lf_peak_hz)},
-          {"hf_peak_hz", value(s.hf_peak_hz)}};
+          {"hf_peak_hz", value(s.hf_peak_hz)},
+          {"vlf_peak_hz", value(s.vlf_peak_hz)},
+          {"vlf_log", value(s.vlf_log)},
+          {"lf_log", value(s.lf_log)},
+          {"hf_log", value(s.hf_log)},
+          {"vlf_pct", value(s.vlf_pct)},
+          {"lf_pct", value(s.lf_pct)},
+          {"hf_pct", value(s.hf_pct)}};
 }
 
 const char* label_name(dsp::beat_label l) {
@@ -157,7 +113,7 @@ json report_json(const drivers::rr_recording& rec, const dsp::analysis_profile& 
                 {"duration_s", r.duration_s},
                 {"missing_entries", rec.missing}};
   j["profile"] = p.name;
-  j["parameters"] = parameters(p);
+  j["parameters"] = parameters_json(p);
 
   json artefacts = {{"method", r.artefacts.method},
                     {"ectopic", r.artefacts.found.ectopic},
@@ -192,14 +148,25 @@ json report_json(const drivers::rr_recording& rec, const dsp::analysis_profile& 
                       {"hti", value(r.hti)},
                       {"tinn_ms", value(r.tinn_ms)},
                       {"sdann_ms", value(t.sdann_ms)},
-                      {"sdnni_ms", value(t.sdnni_ms)}};
+                      {"sdnni_ms", value(t.sdnni_ms)},
+                      {"std_hr_bpm", value(t.std_hr_bpm)},
+                      {"nnxx", value(t.nnxx)},
+                      {"pnnxx_pct", value(t.pnnxx_pct)}};
   json fd = spectral(r.welch);
   fd["lomb"] = spectral(r.lomb);
+  fd["ar"] = spectral(r.ar);
   j["frequency_domain"] = fd;
   const auto& nl = r.nonlinear;
-  j["nonlinear"] = {{"sd1_ms", value(nl.sd1_ms)},         {"sd2_ms", value(nl.sd2_ms)},
-                    {"sd1_sd2", value(nl.sd1_sd2)},       {"dfa_alpha1", value(nl.dfa_alpha1)},
-                    {"dfa_alpha2", value(nl.dfa_alpha2)}, {"sampen", value(nl.sampen)}};
+  j["nonlinear"] = {{"sd1_ms", value(nl.sd1_ms)},
+                    {"sd2_ms", value(nl.sd2_ms)},
+                    {"sd1_sd2", value(nl.sd1_sd2)},
+                    {"dfa_alpha1", value(nl.dfa_alpha1)},
+                    {"dfa_alpha2", value(nl.dfa_alpha2)},
+                    {"sampen", value(nl.sampen)},
+                    {"apen", value(nl.apen)}};
+  j["indices"] = {{"pns_index", value(r.indices.pns_index)},
+                  {"sns_index", value(r.indices.sns_index)},
+                  {"stress_index", value(r.indices.stress_index)}};
   std::vector<std::string> warnings = rec.warnings;
   warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
   j["warnings"] = warnings;
@@ -219,14 +186,17 @@ void write_csv(std::ostream& out, const json& report) {
 }
 
 void write_table(std::ostream& out, const json& j) {
+  // Kubios' order: overview, time domain, frequency domain (FFT | AR, then Lomb), nonlinear.
   const auto& in = j["input"];
   const auto& td = j["time_domain"];
   const auto& fd = j["frequency_domain"];
   const auto& nl = j["nonlinear"];
   const auto& ar = j["artefacts"];
+  const auto& ix = j["indices"];
+  const auto& pr = j["parameters"];
   char line[256];
   auto row = [&](const char* name, const json& v, int decimals, const char* unit) {
-    std::snprintf(line, sizeof line, "  %-22s %12s %s\n", name, fixed(v, decimals).c_str(), unit);
+    std::snprintf(line, sizeof line, "  %-24s %12s %s\n", name, fixed(v, decimals).c_str(), unit);
     out << line;
   };
   out << "Resonant HRV analysis - " << in["path"].get<std::string>() << "\n";
@@ -244,45 +214,73 @@ void write_table(std::ostream& out, const json& j) {
                 ar["range_gate_removed"].get<std::size_t>(), ar["corrected_pct"].get<double>());
   out << line;
 
+  out << "\nResults overview\n";
+  row("PNS index", ix["pns_index"], 4, "");
+  row("SNS index", ix["sns_index"], 4, "");
+  row("Stress index", ix["stress_index"], 4, "");
+
+  const auto beats = pr["time_domain"]["hr_min_max_average_beats"].get<std::size_t>();
+  char min_hr[48];
+  char max_hr[48];
+  char nnxx[48];
+  char pnnxx[48];
+  std::snprintf(min_hr, sizeof min_hr, "Min HR (%zu-beat avg)", beats);
+  std::snprintf(max_hr, sizeof max_hr, "Max HR (%zu-beat avg)", beats);
+  std::snprintf(nnxx, sizeof nnxx, "NN%g", pr["time_domain"]["nnxx_ms"].get<double>());
+  std::snprintf(pnnxx, sizeof pnnxx, "pNN%g", pr["time_domain"]["nnxx_ms"].get<double>());
   out << "\nTime domain\n";
-  row("Mean NN", td["mean_nn_ms"], 1, "ms");
-  row("SDNN", td["sdnn_ms"], 1, "ms");
-  row("RMSSD", td["rmssd_ms"], 1, "ms");
-  row("SDSD", td["sdsd_ms"], 1, "ms");
+  row("Mean RR", td["mean_nn_ms"], 4, "ms");
+  row("STD RR (SDNN)", td["sdnn_ms"], 4, "ms");
+  row("Mean HR", td["mean_hr_bpm"], 4, "bpm");
+  row("STD HR", td["std_hr_bpm"], 4, "bpm");
+  row(min_hr, td["min_hr_bpm"], 4, "bpm");
+  row(max_hr, td["max_hr_bpm"], 4, "bpm");
+  row("RMSSD", td["rmssd_ms"], 4, "ms");
+  row(nnxx, td["nnxx"], 0, "beats");
+  row(pnnxx, td["pnnxx_pct"], 4, "%");
   row("pNN50", td["pnn50_pct"], 2, "%");
   row("pNN20", td["pnn20_pct"], 2, "%");
-  row("Mean HR", td["mean_hr_bpm"], 1, "bpm");
-  row("Min HR (5-beat avg)", td["min_hr_bpm"], 1, "bpm");
-  row("Max HR (5-beat avg)", td["max_hr_bpm"], 1, "bpm");
+  row("SDSD", td["sdsd_ms"], 4, "ms");
   row("CVNN", td["cvnn"], 4, "");
-  row("HRV triangular index", td["hti"], 2, "");
-  row("TINN", td["tinn_ms"], 1, "ms");
-  row("SDANN", td["sdann_ms"], 1, "ms");
-  row("SDNN index", td["sdnni_ms"], 1, "ms");
+  row("SDANN", td["sdann_ms"], 4, "ms");
+  row("SDNN index", td["sdnni_ms"], 4, "ms");
+  row("RR triangular index", td["hti"], 6, "");
+  row("TINN", td["tinn_ms"], 4, "ms");
 
-  out << "\nFrequency domain            Welch         Lomb\n";
+  out << "\nFrequency domain                  FFT           AR         Lomb\n";
   auto frow = [&](const char* name, const char* key, int decimals, const char* unit) {
-    std::snprintf(line, sizeof line, "  %-22s %12s %12s %s\n", name,
-                  fixed(fd[key], decimals).c_str(), fixed(fd["lomb"][key], decimals).c_str(), unit);
+    std::snprintf(line, sizeof line, "  %-24s %12s %12s %12s %s\n", name,
+                  fixed(fd[key], decimals).c_str(), fixed(fd["ar"][key], decimals).c_str(),
+                  fixed(fd["lomb"][key], decimals).c_str(), unit);
     out << line;
   };
-  frow("VLF", "vlf_ms2", 1, "ms2");
-  frow("LF", "lf_ms2", 1, "ms2");
-  frow("HF", "hf_ms2", 1, "ms2");
-  frow("Total", "total_ms2", 1, "ms2");
-  frow("LF", "lf_nu", 2, "n.u.");
-  frow("HF", "hf_nu", 2, "n.u.");
-  frow("LF/HF", "lf_hf", 3, "");
-  frow("LF peak", "lf_peak_hz", 4, "Hz");
-  frow("HF peak", "hf_peak_hz", 4, "Hz");
+  frow("VLF peak", "vlf_peak_hz", 6, "Hz");
+  frow("LF peak", "lf_peak_hz", 6, "Hz");
+  frow("HF peak", "hf_peak_hz", 6, "Hz");
+  frow("VLF", "vlf_ms2", 4, "ms2");
+  frow("LF", "lf_ms2", 4, "ms2");
+  frow("HF", "hf_ms2", 4, "ms2");
+  frow("VLF (log)", "vlf_log", 4, "");
+  frow("LF (log)", "lf_log", 4, "");
+  frow("HF (log)", "hf_log", 4, "");
+  frow("VLF", "vlf_pct", 4, "%");
+  frow("LF", "lf_pct", 4, "%");
+  frow("HF", "hf_pct", 4, "%");
+  frow("LF", "lf_nu", 4, "n.u.");
+  frow("HF", "hf_nu", 4, "n.u.");
+  frow("Total power", "total_ms2", 4, "ms2");
+  frow("LF/HF", "lf_hf", 4, "");
 
   out << "\nNonlinear\n";
-  row("SD1", nl["sd1_ms"], 1, "ms");
-  row("SD2", nl["sd2_ms"], 1, "ms");
-  row("SD1/SD2", nl["sd1_sd2"], 3, "");
-  row("DFA alpha1", nl["dfa_alpha1"], 3, "");
-  row("DFA alpha2", nl["dfa_alpha2"], 3, "");
-  row("Sample entropy", nl["sampen"], 3, "");
+  row("SD1", nl["sd1_ms"], 6, "ms");
+  row("SD2", nl["sd2_ms"], 6, "ms");
+  const json ratio =
+      nl["sd1_sd2"].is_null() ? json(nullptr) : json(1.0 / nl["sd1_sd2"].get<double>());
+  row("SD2/SD1", ratio, 6, "");
+  row("Approximate entropy", nl["apen"], 4, "");
+  row("Sample entropy", nl["sampen"], 4, "");
+  row("DFA alpha1", nl["dfa_alpha1"], 4, "");
+  row("DFA alpha2", nl["dfa_alpha2"], 4, "");
   if (!j["warnings"].empty()) {
     out << "\nWarnings\n";
     for (const auto& w : j["warnings"]) out << "  - " << w.get<std::string>() << "\n";

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "drivers/rr_recording.hpp"
+#include "dsp/ar_spectrum.hpp"
 #include "dsp/artefacts.hpp"
 #include "dsp/bspline_interpolation.hpp"
 #include "dsp/hrv_analysis.hpp"
@@ -52,6 +53,45 @@ BENCHMARK_CAPTURE(full_analysis, kubios, dsp::analysis_profile::kubios())
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(full_analysis, neurokit, dsp::analysis_profile::neurokit())
     ->Unit(benchmark::kMillisecond);
+
+// The kubios profile as a Kubios 3.1 report sets it (no detrending, 300 s window, 1-beat
+// min / max HR, NNxx 20 ms, DFA 4-12 / 13-64) and without artefact correction: every metric,
+// FFT and AR (Burg, order 16, factorised) spectra, ApEn and SampEn (issue 14).
+dsp::analysis_profile kubios_report_settings() {
+  dsp::analysis_profile p = dsp::analysis_profile::kubios();
+  p.artefacts = dsp::artefact_method::none;
+  p.detrend_lambda.reset();
+  p.welch_segment_s = 300.0;
+  p.time.hr_average_beats = 1;
+  p.time.nnxx_ms = 20.0;
+  p.dfa_alpha1_max = 12;
+  p.dfa_alpha2_min = 13;
+  return p;
+}
+BENCHMARK_CAPTURE(full_analysis, kubios_report_settings, kubios_report_settings())
+    ->Unit(benchmark::kMillisecond);
+
+// Burg AR(16) fit and factorisation on the 4-Hz tachogram (324 000 samples).
+void ar_burg_16(benchmark::State& state) {
+  const auto z = dsp::resampled_tachogram(recording().rr, kubios_report_settings());
+  for (auto _ : state) {
+    const dsp::ar_model m = dsp::burg(z, 16);
+    benchmark::DoNotOptimize(dsp::ar_components(m, 4.0));
+  }
+  set_beats(state);
+}
+BENCHMARK(ar_burg_16)->Unit(benchmark::kMillisecond);
+
+// Approximate entropy, m = 2, r = 0.2 SD, on the 106 459 intervals.
+void approximate_entropy(benchmark::State& state) {
+  const auto& rr = recording().rr;
+  const auto td = dsp::time_domain(rr, {});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(dsp::approximate_entropy(rr.rr_ms, 2, 0.2 * *td.sdnn_ms));
+  }
+  set_beats(state);
+}
+BENCHMARK(approximate_entropy)->Unit(benchmark::kMillisecond);
 
 void artefact_correction(benchmark::State& state) {
   const auto& rr = recording().rr;

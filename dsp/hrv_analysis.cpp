@@ -6,6 +6,7 @@
 #include <numeric>
 #include <span>
 
+#include "ar_spectrum.hpp"
 #include "bspline_interpolation.hpp"
 #include "geometric.hpp"
 #include "lomb_scargle.hpp"
@@ -17,7 +18,15 @@ namespace resonant::dsp {
 analysis_profile analysis_profile::kubios() {
   analysis_profile p;
   p.name = "kubios";
-  return p;  // the defaults of the struct are Kubios' defaults
+  // Kubios HRV 3.x recipe (see ../notes and docs/ARCHITECTURE.md "Kubios parity"); the
+  // settings that differ between Kubios versions (window, points/Hz, lambda) keep the struct
+  // defaults and come from a report with --settings-from.
+  p.time.mean_hr = mean_hr_rule::from_mean_rr;
+  p.welch_window = window_kind::matlab_hanning;
+  p.integration = band_rule::trapezoid_edges;  // within 0.6 % of Kubios' band powers
+  p.sampen_normalisation = sampen_rule::kubios;
+  p.detrend_time_domain = true;
+  return p;
 }
 
 analysis_profile analysis_profile::neurokit() {
@@ -34,6 +43,7 @@ analysis_profile analysis_profile::neurokit() {
   p.dfa_alpha1_max = 11;
   p.dfa_alpha2_min = 12;
   p.dfa_alpha2_max = 64;
+  p.ar_enabled = false;
   return p;
 }
 
@@ -60,6 +70,32 @@ double lowest_reported_hz(const analysis_profile& p, std::size_t n) {
   return (2.0 * p.resample_hz) / (static_cast<double>(n) / 2.0);
 }
 
+// Ratios, logs, shares and normalised units from the band powers. n.u. are relative to
+// total - VLF (Kubios), which is LF + HF when total is the band sum.
+void finish_bands(spectral_result& r, const analysis_profile& p) {
+  (void)p;
+  constexpr double negligible_ms2 = 1e-6;
+  auto log_of = [](const std::optional<double>& v) -> std::optional<double> {
+    if (!v || !(*v > 0.0)) return std::nullopt;
+    return std::log(*v);
+  };
+  r.vlf_log = log_of(r.vlf_ms2);
+  r.lf_log = log_of(r.lf_ms2);
+  r.hf_log = log_of(r.hf_ms2);
+  if (r.total_ms2 && *r.total_ms2 > negligible_ms2) {
+    r.vlf_pct = 100.0 * *r.vlf_ms2 / *r.total_ms2;
+    r.lf_pct = 100.0 * *r.lf_ms2 / *r.total_ms2;
+    r.hf_pct = 100.0 * *r.hf_ms2 / *r.total_ms2;
+  }
+  if (r.lf_ms2 && r.hf_ms2 && *r.lf_ms2 + *r.hf_ms2 > negligible_ms2) {
+    const double denom =
+        r.total_ms2 && r.vlf_ms2 ? *r.total_ms2 - *r.vlf_ms2 : *r.lf_ms2 + *r.hf_ms2;
+    r.lf_nu = 100.0 * *r.lf_ms2 / denom;
+    r.hf_nu = 100.0 * *r.hf_ms2 / denom;
+    if (*r.hf_ms2 > negligible_ms2) r.lf_hf = *r.lf_ms2 / *r.hf_ms2;
+  }
+}
+
 spectral_result bands_of(const spectrum& s, const analysis_profile& p, double duration,
                          std::string method) {
   spectral_result r;
@@ -78,12 +114,54 @@ spectral_result bands_of(const spectrum& s, const analysis_profile& p, double du
     r.hf_ms2 = power(p.hf);
     if (*r.hf_ms2 > negligible_ms2) r.hf_peak_hz = peak_frequency(s, p.hf.lo_hz, p.hf.hi_hz);
   }
-  if (r.vlf_ms2 && r.lf_ms2 && r.hf_ms2) r.total_ms2 = *r.vlf_ms2 + *r.lf_ms2 + *r.hf_ms2;
-  if (r.lf_ms2 && r.hf_ms2 && *r.lf_ms2 + *r.hf_ms2 > negligible_ms2) {
-    r.lf_nu = 100.0 * *r.lf_ms2 / (*r.lf_ms2 + *r.hf_ms2);
-    r.hf_nu = 100.0 * *r.hf_ms2 / (*r.lf_ms2 + *r.hf_ms2);
-    if (*r.hf_ms2 > negligible_ms2) r.lf_hf = *r.lf_ms2 / *r.hf_ms2;
+  if (r.vlf_ms2) {
+    if (*r.vlf_ms2 > negligible_ms2) r.vlf_peak_hz = peak_frequency(s, p.vlf.lo_hz, p.vlf.hi_hz);
   }
+  if (r.vlf_ms2 && r.lf_ms2 && r.hf_ms2) {
+    r.total_ms2 = p.total_power == total_power_rule::kubios_span
+                      ? band_power(s, p.vlf.lo_hz, p.hf.hi_hz + 1e-9, p.integration)
+                      : *r.vlf_ms2 + *r.lf_ms2 + *r.hf_ms2;
+  }
+  finish_bands(r, p);
+  return r;
+}
+
+// AR band powers: integrated from the model's PSD, or (factorisation) summed over the pole
+// components whose centre frequency lies in the band; a band's peak is then its strongest
+// component's centre, on the grid (0 when the band holds none, as Kubios prints).
+spectral_result ar_bands(const std::vector<double>& z, const spectrum& grid,
+                         const analysis_profile& p, double duration) {
+  spectral_result r;
+  r.method = "ar";
+  if (z.size() <= p.ar_order || grid.freq_hz.empty()) return r;
+  const ar_model model = burg(z, p.ar_order);
+  const spectrum s = ar_psd(model, p.resample_hz, grid.freq_hz);
+  if (!p.ar_factorization) {
+    r = bands_of(s, p, duration, "ar");
+    return r;
+  }
+  const std::vector<ar_component> comps = ar_components(model, p.resample_hz);
+  const double df = grid.freq_hz.size() >= 2 ? grid.freq_hz[1] - grid.freq_hz[0] : 1.0;
+  auto band = [&](frequency_band b, std::optional<double>& power, std::optional<double>& peak) {
+    double sum = 0.0;
+    double strongest = 0.0;
+    double at = 0.0;
+    for (const ar_component& c : comps) {
+      if (c.freq_hz < b.lo_hz || c.freq_hz >= b.hi_hz) continue;
+      sum += c.power;
+      if (c.power > strongest) {
+        strongest = c.power;
+        at = std::round(c.freq_hz / df) * df;
+      }
+    }
+    power = sum;
+    peak = at;
+  };
+  if (duration >= p.min_duration_vlf_s) band(p.vlf, r.vlf_ms2, r.vlf_peak_hz);
+  if (duration >= p.min_duration_lf_s) band(p.lf, r.lf_ms2, r.lf_peak_hz);
+  if (duration >= p.min_duration_hf_s) band(p.hf, r.hf_ms2, r.hf_peak_hz);
+  if (r.vlf_ms2 && r.lf_ms2 && r.hf_ms2) r.total_ms2 = *r.vlf_ms2 + *r.lf_ms2 + *r.hf_ms2;
+  finish_bands(r, p);
   return r;
 }
 
@@ -211,8 +289,23 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
                               " gap(s) in the series: successive differences skip them");
   }
 
-  report.time = time_domain(rr, p.time);
-  if (auto g = geometric(rr.rr_ms, p.histogram_bin_ms)) {
+  // Kubios: with detrending on, the beat series loses the same trend (its mean kept) before
+  // the time-domain, geometric and nonlinear measures.
+  rr_series detrended_rr;
+  const bool detrend_beats = p.detrend_time_domain && p.detrend_lambda && n >= 3;
+  if (detrend_beats) {
+    detrended_rr = rr;
+    const tachogram tg = make_tachogram(rr, p);
+    const std::vector<double> y = detrended_at_beats(rr, tg, p.resample_hz);
+    const double mean =
+        std::accumulate(rr.rr_ms.begin(), rr.rr_ms.end(), 0.0) / static_cast<double>(n);
+    const double y_mean = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) detrended_rr.rr_ms[i] = y[i] - y_mean + mean;
+  }
+  const rr_series& beats = detrend_beats ? detrended_rr : rr;
+
+  report.time = time_domain(beats, p.time);
+  if (auto g = geometric(beats.rr_ms, p.histogram_bin_ms)) {
     report.hti = g->hti;
     report.tinn_ms = g->tinn_ms;
   }
@@ -231,7 +324,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
                   "analyse the continuous stretches separately",
                   gap_s, 100.0 * gap_s / report.duration_s);
     report.warnings.emplace_back(text);
-  } else if (gap_s > 0.0) {
+  } else if (gap_s > 1e-3) {  // not the rounding of a sum of intervals
     char text[120];
     std::snprintf(text, sizeof text, "the spectrum interpolates across %.1f s of gaps", gap_s);
     report.warnings.emplace_back(text);
@@ -263,6 +356,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
       s.psd.erase(s.psd.begin(), s.psd.begin() + drop);
     }
     report.welch = bands_of(s, p, duration, "welch");
+    if (p.ar_enabled) report.ar = ar_bands(z, s, p, duration);
 
     const std::vector<double> y = detrended_at_beats(rr, tg, p.resample_hz);
     const spectrum ls =
@@ -272,20 +366,38 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     report.welch.method = "welch";
     report.lomb.method = "lomb";
   }
+  if (report.ar.method.empty()) report.ar.method = "ar";
 
-  if (auto pc = poincare(rr, p.poincare_ddof)) {
+  if (auto pc = poincare(beats, p.poincare_ddof)) {
     report.nonlinear.sd1_ms = pc->sd1_ms;
     report.nonlinear.sd2_ms = pc->sd2_ms;
     if (pc->sd2_ms > 1e-6) report.nonlinear.sd1_sd2 = pc->sd1_ms / pc->sd2_ms;
   }
-  report.nonlinear.dfa_alpha1 = dfa_alpha(rr.rr_ms, p.dfa_alpha1_min, p.dfa_alpha1_max);
-  report.nonlinear.dfa_alpha2 = dfa_alpha(rr.rr_ms, p.dfa_alpha2_min, p.dfa_alpha2_max);
+  report.nonlinear.dfa_alpha1 = dfa_alpha(beats.rr_ms, p.dfa_alpha1_min, p.dfa_alpha1_max);
+  report.nonlinear.dfa_alpha2 = dfa_alpha(beats.rr_ms, p.dfa_alpha2_min, p.dfa_alpha2_max);
   if (report.time.sdnn_ms && n > static_cast<std::size_t>(p.sampen_m) + 1) {
     // r from the SD with ddof 1, whatever the profile's SDNN convention.
     const double nn = static_cast<double>(n);
     const double sd_ddof1 =
         *report.time.sdnn_ms * std::sqrt((nn - static_cast<double>(p.time.sdnn_ddof)) / (nn - 1.0));
-    report.nonlinear.sampen = sample_entropy(rr.rr_ms, p.sampen_m, p.sampen_r_sd * sd_ddof1);
+    const double r = p.sampen_r_sd * sd_ddof1;
+    report.nonlinear.sampen = p.sampen_normalisation == sampen_rule::kubios
+                                  ? sample_entropy_kubios(beats.rr_ms, p.sampen_m, r)
+                                  : sample_entropy(beats.rr_ms, p.sampen_m, r);
+    report.nonlinear.apen = approximate_entropy(beats.rr_ms, p.sampen_m, r);
+  }
+  const auto& t = report.time;
+  report.indices.stress_index = kubios_stress_index(beats.rr_ms, p.indices.stress_bin_ms);
+  if (t.mean_nn_ms && t.rmssd_ms && report.nonlinear.sd1_ms && report.nonlinear.sd2_ms &&
+      report.indices.stress_index) {
+    const kubios_index_inputs in{*t.mean_nn_ms,
+                                 *t.rmssd_ms,
+                                 *report.nonlinear.sd1_ms,
+                                 *report.nonlinear.sd2_ms,
+                                 60000.0 / *t.mean_nn_ms,
+                                 *report.indices.stress_index};
+    report.indices.pns_index = kubios_pns_index(in, p.indices);
+    report.indices.sns_index = kubios_sns_index(in, p.indices);
   }
   if (!report.nonlinear.dfa_alpha2 && n > 0) {
     report.warnings.emplace_back("too few beats for DFA alpha2");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "artefacts.hpp"
+#include "kubios_indices.hpp"
 #include "range_gate.hpp"
 #include "rr_series.hpp"
 #include "spectrum.hpp"
@@ -18,6 +19,19 @@ enum class artefact_method { none, kubios };
 struct frequency_band {
   double lo_hz;
   double hi_hz;
+};
+
+// How total power is formed.
+enum class total_power_rule {
+  band_sum,     // VLF + LF + HF
+  kubios_span,  // the whole span VLF low edge .. HF high edge integrated at once (Kubios: its
+                // bands, each [lo, hi) on the grid, leave the grid steps at the edges out)
+};
+
+// Which sample entropy normalisation.
+enum class sampen_rule {
+  standard,  // -ln(A / B), both over the first N - m templates (Richman & Moorman)
+  kubios,    // -ln[(A / C(N-m, 2)) / (B / C(N-m+1, 2))]
 };
 
 // How the Welch segment length is chosen.
@@ -52,6 +66,14 @@ struct analysis_profile {
   frequency_band vlf{0.0, 0.04};
   frequency_band lf{0.04, 0.15};
   frequency_band hf{0.15, 0.40};
+  total_power_rule total_power = total_power_rule::band_sum;
+  // AR spectrum (Burg) of the same resampled, detrended series, on the Welch grid.
+  bool ar_enabled = true;
+  std::size_t ar_order = 16;
+  bool ar_factorization = true;  // band powers from the model's pole components
+  // With detrending on, the time-domain, geometric and nonlinear measures use the RR series
+  // with the same trend removed (its mean kept), as Kubios does.
+  bool detrend_time_domain = false;
   double lomb_oversampling = 4.0;
   double lomb_max_hz = 0.5;
 
@@ -65,8 +87,12 @@ struct analysis_profile {
   // Nonlinear.
   std::size_t dfa_alpha1_min = 4, dfa_alpha1_max = 16;
   std::size_t dfa_alpha2_min = 16, dfa_alpha2_max = 64;
-  int sampen_m = 2;
-  double sampen_r_sd = 0.2;
+  int sampen_m = 2;          // embedding dimension of SampEn and ApEn
+  double sampen_r_sd = 0.2;  // tolerance r as a multiple of SDNN (ddof 1), SampEn and ApEn
+  sampen_rule sampen_normalisation = sampen_rule::standard;
+
+  // Kubios' Results Overview.
+  kubios_index_config indices;
 
   static analysis_profile kubios();
   static analysis_profile neurokit();
@@ -75,13 +101,19 @@ struct analysis_profile {
 };
 
 struct spectral_result {
-  std::string method;  // "welch" or "lomb"
+  std::string method;  // "welch", "lomb" or "ar"
   std::optional<double> vlf_ms2, lf_ms2, hf_ms2, total_ms2, lf_nu, hf_nu, lf_hf;
-  std::optional<double> lf_peak_hz, hf_peak_hz;
+  std::optional<double> lf_peak_hz, hf_peak_hz, vlf_peak_hz;
+  std::optional<double> vlf_log, lf_log, hf_log;  // natural log of ms^2 (nullopt for 0 power)
+  std::optional<double> vlf_pct, lf_pct, hf_pct;  // share of total power, %
 };
 
 struct nonlinear_result {
-  std::optional<double> sd1_ms, sd2_ms, sd1_sd2, dfa_alpha1, dfa_alpha2, sampen;
+  std::optional<double> sd1_ms, sd2_ms, sd1_sd2, dfa_alpha1, dfa_alpha2, sampen, apen;
+};
+
+struct index_result {
+  std::optional<double> pns_index, sns_index, stress_index;
 };
 
 struct artefact_summary {
@@ -101,7 +133,9 @@ struct hrv_report {
   std::optional<double> hti, tinn_ms;
   spectral_result welch;
   spectral_result lomb;
+  spectral_result ar;
   nonlinear_result nonlinear;
+  index_result indices;
   std::vector<std::string> warnings;
 };
 

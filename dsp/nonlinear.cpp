@@ -512,6 +512,80 @@ template_matches counts_m2(std::span<const double> x, double r) {
   return sweep_m2<fenwick_2d>(rv, starts);
 }
 
+// Per-template match counts (self included) of the templates of length len (1..3) starting at
+// 0 .. starts - 1: a sweep in first-coordinate order with a window of the starts whose first
+// value is within r (both ends move monotonically), a Fenwick tree over the second coordinate
+// (len 2) or a 2-D one over the second and third (len 3). O(N log^2 N).
+template <class Tree2d>
+std::vector<std::uint32_t> template_counts(const ranked_values& rv, std::size_t starts,
+                                           std::size_t len) {
+  const std::vector<rank_t>& rank = rv.rank;
+  std::vector<std::size_t> bucket(rv.universe + 1, 0);
+  for (std::size_t i = 0; i < starts; ++i) ++bucket[rank[i] + 1];
+  for (std::size_t t = 1; t <= rv.universe; ++t) bucket[t] += bucket[t - 1];
+  std::vector<std::size_t> order(starts);
+  for (std::size_t i = 0; i < starts; ++i) order[bucket[rank[i]]++] = i;
+
+  // Length 1 needs neither tree (and its starts reach the end of x).
+  const std::size_t tree_points = len >= 2 ? starts : 0;
+  const std::span<const rank_t> second(rank.data() + 1, tree_points);
+  const std::span<const rank_t> third(rank.data() + std::min<std::size_t>(2, len - 1), tree_points);
+  fenwick tree_1(rv.universe);
+  Tree2d tree_2(second, third, rv.universe);
+  auto add = [&](std::size_t p, std::int32_t d) {
+    if (len == 2) tree_1.add(second[p], d);
+    if (len == 3) tree_2.add(p, d);
+  };
+  std::vector<std::uint32_t> out(starts, 0);
+  std::size_t front = 0;
+  std::size_t back = 0;
+  for (std::size_t k = 0; k < starts; ++k) {
+    const std::size_t p = order[k];
+    while (back < starts && rank[order[back]] < rv.hi[rank[p]]) add(order[back++], 1);
+    while (rank[order[front]] < rv.lo[rank[p]]) add(order[front++], -1);
+    std::int64_t c = static_cast<std::int64_t>(back - front);
+    if (len == 2) c = tree_1.range(rv.lo[second[p]], rv.hi[second[p]]);
+    if (len == 3) {
+      c = tree_2.count(rv.lo[second[p]], rv.hi[second[p]], rv.lo[third[p]], rv.hi[third[p]]);
+    }
+    out[p] = static_cast<std::uint32_t>(c);
+  }
+  return out;
+}
+
+// Per-template counts for any length: the O(N^2) loop.
+std::vector<std::uint32_t> template_counts_quadratic(std::span<const double> x, std::size_t starts,
+                                                     std::size_t len, double r) {
+  std::vector<std::uint32_t> out(starts, 1);
+  for (std::size_t i = 0; i < starts; ++i) {
+    for (std::size_t j = i + 1; j < starts; ++j) {
+      bool match = true;
+      for (std::size_t k = 0; k < len && match; ++k) match = std::abs(x[i + k] - x[j + k]) <= r;
+      if (match) {
+        ++out[i];
+        ++out[j];
+      }
+    }
+  }
+  return out;
+}
+
+// Phi of approximate entropy: mean of ln(C_i / starts) over the templates of length len.
+double apen_phi(std::span<const double> x, std::size_t len, double r) {
+  const std::size_t starts = x.size() - len + 1;
+  std::vector<std::uint32_t> c;
+  if (len <= 3) {
+    const ranked_values rv = rank_values(x, r);
+    c = rv.universe <= dense_universe_limit ? template_counts<dense_fenwick_2d>(rv, starts, len)
+                                            : template_counts<fenwick_2d>(rv, starts, len);
+  } else {
+    c = template_counts_quadratic(x, starts, len, r);
+  }
+  double sum = 0.0;
+  for (std::uint32_t v : c) sum += std::log(static_cast<double>(v) / static_cast<double>(starts));
+  return sum / static_cast<double>(starts);
+}
+
 }  // namespace
 
 template_matches sample_entropy_counts(std::span<const double> x, int m, double r) {
@@ -530,6 +604,42 @@ std::optional<double> sample_entropy(std::span<const double> x, int m, double r)
   const template_matches c = sample_entropy_counts(x, m, r);
   if (c.a == 0 || c.b == 0) return std::nullopt;
   return std::log(static_cast<double>(c.b) / static_cast<double>(c.a));
+}
+
+}  // namespace resonant::dsp
+
+namespace resonant::dsp {
+
+std::optional<double> approximate_entropy(std::span<const double> x, int m, double r) {
+  if (m < 1) throw std::invalid_argument("approximate_entropy: m must be >= 1");
+  if (!(r >= 0.0) || !std::isfinite(r)) {
+    throw std::invalid_argument("approximate_entropy: r must be finite and >= 0");
+  }
+  require_finite(x, "approximate_entropy");
+  const auto mm = static_cast<std::size_t>(m);
+  if (x.size() <= mm + 1) return std::nullopt;
+  return apen_phi(x, mm, r) - apen_phi(x, mm + 1, r);
+}
+
+std::optional<double> sample_entropy_kubios(std::span<const double> x, int m, double r) {
+  const template_matches c = sample_entropy_counts(x, m, r);
+  const auto mm = static_cast<std::size_t>(m);
+  if (x.size() <= mm + 1) return std::nullopt;
+  // b counts pairs among the first N - m length-m templates; add the last one's matches.
+  std::uint64_t b = c.b;
+  const std::size_t last = x.size() - mm;
+  for (std::size_t j = 0; j < last; ++j) {
+    bool match = true;
+    for (std::size_t k = 0; k < mm && match; ++k) match = std::abs(x[last + k] - x[j + k]) <= r;
+    b += match ? 1 : 0;
+  }
+  if (c.a == 0 || b == 0) return std::nullopt;
+  auto pairs = [](std::size_t n) {
+    return 0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
+  };
+  const double ratio_a = static_cast<double>(c.a) / pairs(x.size() - mm);
+  const double ratio_b = static_cast<double>(b) / pairs(x.size() - mm + 1);
+  return -std::log(ratio_a / ratio_b);
 }
 
 }  // namespace resonant::dsp

@@ -49,4 +49,18 @@ struct template_matches {
 };
 template_matches sample_entropy_counts(std::span<const double> x, int m, double r);
 
+// Sample entropy with Kubios' normalisation: -ln[(A / C(N-m, 2)) / (B / C(N-m+1, 2))], A the
+// matching pairs of the N - m templates of length m + 1, B those of all N - m + 1 templates of
+// length m (the common form counts B over the first N - m only). Reproduces Kubios 3.1 to its
+// 4 printed decimals where the plain form is 1 % off on 5 minutes. nullopt as sample_entropy.
+std::optional<double> sample_entropy_kubios(std::span<const double> x, int m, double r);
+
+// Approximate entropy (Pincus 1991): Phi_m - Phi_{m+1}, Phi_k = mean over the N - k + 1
+// templates of length k of ln(C_i / (N - k + 1)), C_i the templates within Chebyshev distance
+// r of template i, itself included. Exact counts; for m <= 2 an O(N log^2 N) sweep (sorted on
+// the first coordinate, a window of starts within r, Fenwick trees over the other
+// coordinates), so 100 000 beats take well under a second; other m the O(N^2) loop.
+// nullopt when N <= m + 1. Throws std::invalid_argument for m < 1, r < 0 or non-finite input.
+std::optional<double> approximate_entropy(std::span<const double> x, int m, double r);
+
 }  // namespace resonant::dsp

@@ -104,7 +104,10 @@ sliding_spectrum::sliding_spectrum(const sliding_spectrum_config& cfg)
       fft_(cfg.coherence_nfft),
       coherence_windows_(hann_slots, coherence_grid(cfg)),
       welch_fft_(full_window_welch(cfg).nfft),
-      welch_windows_(hann_slots, full_window_welch(cfg).segment) {
+      welch_windows_(hann_slots, full_window_welch(cfg).segment,
+                     cfg.profile.welch_window == window_kind::matlab_hanning
+                         ? window_kind::matlab_hanning
+                         : window_kind::hann) {
   const welch_config full = full_window_welch(cfg);
   welch_frame_.assign(full.nfft, 0.0);
   welch_bins_.resize(welch_fft_.bins());
@@ -276,12 +279,16 @@ void sliding_spectrum::compute_lf_hf(window_view w) {
 
 namespace {
 
-// Periodic Hann window of length n into w (capacity reserved), as welch.cpp makes it.
-double hann_into(std::vector<double>& w, std::size_t n) {
+// Hann window of length n into w (capacity reserved), as welch.cpp makes it: periodic, or
+// MATLAB's symmetric hanning(n) (k = 1..n over n + 1).
+double hann_into(std::vector<double>& w, std::size_t n, window_kind kind) {
   w.resize(n);
   double energy = 0.0;
+  const bool matlab = kind == window_kind::matlab_hanning;
+  const double period = static_cast<double>(matlab ? n + 1 : n);
   for (std::size_t i = 0; i < n; ++i) {
-    const double phase = 2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n);
+    const double k = static_cast<double>(matlab ? i + 1 : i);
+    const double phase = 2.0 * std::numbers::pi * k / period;
     w[i] = 0.5 - (1.0 - 0.5) * std::cos(phase);
     energy += w[i] * w[i];
   }
@@ -290,8 +297,9 @@ double hann_into(std::vector<double>& w, std::size_t n) {
 
 }  // namespace
 
-sliding_spectrum::hann_cache::hann_cache(std::size_t slots, std::size_t max_length)
-    : slots_(slots) {
+sliding_spectrum::hann_cache::hann_cache(std::size_t slots, std::size_t max_length,
+                                         window_kind kind)
+    : slots_(slots), kind_(kind) {
   for (slot& s : slots_) s.w.reserve(max_length);
 }
 
@@ -305,7 +313,7 @@ std::span<const double> sliding_spectrum::hann_cache::get(std::size_t n, double&
     if (s.used < pick->used) pick = &s;
   }
   if (pick->length != n) {
-    pick->energy = hann_into(pick->w, n);
+    pick->energy = hann_into(pick->w, n, kind_);
     pick->length = n;
   }
   pick->used = ++clock_;
@@ -314,8 +322,9 @@ std::span<const double> sliding_spectrum::hann_cache::get(std::size_t n, double&
 }
 
 void sliding_spectrum::welch_in_place(std::span<const double> x, const welch_config& cfg) {
-  if (x.size() < cfg.segment || cfg.window != window_kind::hann ||
-      cfg.detrend != segment_detrend::none) {
+  const bool cached_window =
+      cfg.window == window_kind::hann || cfg.window == window_kind::matlab_hanning;
+  if (x.size() < cfg.segment || !cached_window || cfg.detrend != segment_detrend::none) {
     welch_spectrum_ = welch_psd(x, cfg);  // not the planned shape: the batch function
     welch_freq_ready_ = false;
     return;

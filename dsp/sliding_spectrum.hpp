@@ -169,7 +169,8 @@ class sliding_spectrum {
   // come in slow runs: 8 slots give 43 misses in 16 192 hops (4 slots: 442).
   class hann_cache {
    public:
-    hann_cache(std::size_t slots, std::size_t max_length);
+    // kind: hann (periodic) or matlab_hanning (symmetric, the Kubios profile's Welch window).
+    hann_cache(std::size_t slots, std::size_t max_length, window_kind kind = window_kind::hann);
     // The window of length n (computed into the least recently used slot on a miss; allocates
     // only for n > max_length).
     std::span<const double> get(std::size_t n, double& energy);
@@ -182,6 +183,7 @@ class sliding_spectrum {
       std::uint64_t used = 0;
     };
     std::vector<slot> slots_;
+    window_kind kind_;
     std::uint64_t clock_ = 0;
   };
   hann_cache coherence_windows_;

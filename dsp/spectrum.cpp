@@ -31,7 +31,40 @@ double grid_spacing(const spectrum& s) {
 
 }  // namespace
 
+namespace {
+
+// PSD at f by linear interpolation (clamped to the grid's ends).
+double psd_at(const spectrum& s, double f) {
+  const auto it = std::lower_bound(s.freq_hz.begin(), s.freq_hz.end(), f);
+  if (it == s.freq_hz.begin()) return s.psd.front();
+  if (it == s.freq_hz.end()) return s.psd.back();
+  const auto k = static_cast<std::size_t>(std::distance(s.freq_hz.begin(), it));
+  const double f0 = s.freq_hz[k - 1];
+  const double f1 = s.freq_hz[k];
+  return s.psd[k - 1] + (s.psd[k] - s.psd[k - 1]) * (f - f0) / (f1 - f0);
+}
+
+}  // namespace
+
 double band_power(const spectrum& s, double lo_hz, double hi_hz, band_rule rule) {
+  if (rule == band_rule::trapezoid_edges) {
+    if (s.freq_hz.empty() || !(hi_hz > lo_hz)) return 0.0;
+    const double lo = std::max(lo_hz, s.freq_hz.front());
+    const double hi = std::min(hi_hz, s.freq_hz.back());
+    if (!(hi > lo)) return 0.0;
+    const auto [first, last] = bins_in(s, lo, hi);
+    double prev_f = lo;
+    double prev_p = psd_at(s, lo);
+    double power = 0.0;
+    for (std::size_t i = first; i < last; ++i) {
+      if (s.freq_hz[i] <= lo) continue;
+      power += 0.5 * (prev_p + s.psd[i]) * (s.freq_hz[i] - prev_f);
+      prev_f = s.freq_hz[i];
+      prev_p = s.psd[i];
+    }
+    power += 0.5 * (prev_p + psd_at(s, hi)) * (hi - prev_f);
+    return power;
+  }
   const auto [first, last] = bins_in(s, lo_hz, hi_hz);
   if (first >= last) return 0.0;
   double power = 0.0;

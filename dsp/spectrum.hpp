@@ -15,8 +15,10 @@ struct spectrum {
 
 // How a band's power is integrated from the discrete spectrum.
 enum class band_rule {
-  rectangle,  // sum of psd * df over bins with lo <= f < hi (Kubios, pyHRV)
-  trapezoid,  // trapezoid over the bins with lo <= f < hi (NeuroKit2, numpy.trapz)
+  rectangle,        // sum of psd * df over bins with lo <= f < hi (Kubios, pyHRV)
+  trapezoid,        // trapezoid over the bins with lo <= f < hi (NeuroKit2, numpy.trapz)
+  trapezoid_edges,  // trapezoid from lo to hi exactly, the PSD linearly interpolated at the
+                    // band edges (Kubios within 0.25-0.6 %)
 };
 
 // Power in [lo_hz, hi_hz). Returns 0 when no bin falls in the band.

@@ -59,10 +59,12 @@ time_domain_result time_domain(const rr_series& rr, const time_domain_config& cf
     double sum_sq = 0.0;
     std::size_t over50 = 0;
     std::size_t over20 = 0;
+    std::size_t overxx = 0;
     for (double d : diffs) {
       sum_sq += d * d;
       over50 += std::abs(d) > 50.0 ? 1 : 0;
       over20 += std::abs(d) > 20.0 ? 1 : 0;
+      overxx += std::abs(d) > cfg.nnxx_ms ? 1 : 0;
     }
     const double count = static_cast<double>(diffs.size());
     out.rmssd_ms = std::sqrt(sum_sq / count);
@@ -70,13 +72,18 @@ time_domain_result time_domain(const rr_series& rr, const time_domain_config& cf
     const double denom = cfg.pnn == pnn_denominator::differences ? count : count + 1.0;
     out.pnn50_pct = 100.0 * static_cast<double>(over50) / denom;
     out.pnn20_pct = 100.0 * static_cast<double>(over20) / denom;
+    out.nnxx = static_cast<double>(overxx);
+    out.pnnxx_pct = 100.0 * static_cast<double>(overxx) / denom;
   }
 
-  // Heart rate: mean of the instantaneous rates; min / max of an N-beat moving average so a
-  // single short interval does not define the maximum (Kubios' convention).
-  double hr_sum = 0.0;
-  for (double v : rr.rr_ms) hr_sum += 60000.0 / v;
-  out.mean_hr_bpm = hr_sum / static_cast<double>(n);
+  // Heart rate: 60000 / mean RR (Kubios) or the mean of the instantaneous rates; min / max of an
+  // N-beat moving average so a single short interval does not define the maximum (Kubios'
+  // convention).
+  std::vector<double> rates(n);
+  for (std::size_t i = 0; i < n; ++i) rates[i] = 60000.0 / rr.rr_ms[i];
+  const moments hr = moments_of(rates);
+  out.mean_hr_bpm = cfg.mean_hr == mean_hr_rule::from_mean_rr ? 60000.0 / nn.mean : hr.mean;
+  out.std_hr_bpm = sd(hr, 1);
   const std::size_t w = std::clamp<std::size_t>(cfg.hr_average_beats, 1, n);
   double window = 0.0;
   double lo = 0.0;

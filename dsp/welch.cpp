@@ -15,6 +15,15 @@ namespace {
 // Periodic ("DFT-even") windows, as scipy.signal.get_window(..., fftbins=True):
 // w[i] = a - (1 - a) cos(2 pi i / n), a = 0.5 (Hann) or 0.54 (Hamming).
 std::vector<double> make_window(window_kind kind, std::size_t n) {
+  if (kind == window_kind::matlab_hanning) {
+    std::vector<double> w(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double phase =
+          2.0 * std::numbers::pi * static_cast<double>(i + 1) / static_cast<double>(n + 1);
+      w[i] = 0.5 * (1.0 - std::cos(phase));
+    }
+    return w;
+  }
   const double a = kind == window_kind::hann ? 0.5 : 0.54;
   std::vector<double> w(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -7,7 +7,10 @@
 
 namespace resonant::dsp {
 
-enum class window_kind { hann, hamming };  // periodic ("fftbins") form, as SciPy's get_window
+// hann, hamming: periodic ("fftbins") form, as SciPy's get_window; matlab_hanning: MATLAB's
+// hanning(n) = 0.5 (1 - cos(2 pi k / (n + 1))), k = 1..n (symmetric, no zero end points), the
+// window of Kubios' Welch spectrum (SciPy's hann is 0.1-3 % off Kubios' band powers).
+enum class window_kind { hann, hamming, matlab_hanning };
 enum class segment_detrend { none, constant };
 
 // Welch's averaged modified periodogram, numerically the same as scipy.signal.welch with
