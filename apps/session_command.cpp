@@ -23,6 +23,7 @@ struct session_cli {
   std::string rate = "6";
   std::string ratio = "4:6";
   double settle_s = 20.0;
+  double after_s = 60.0;
   std::string audio = "default";
   std::string audio_device;
   double volume = 0.8;
@@ -57,6 +58,7 @@ session_settings settings_from(const session_cli& o, const std::filesystem::path
   s.source = o.source.empty() ? "ble" : o.source;
   s.minutes = o.minutes;
   s.settle_s = o.settle_s;
+  s.after_s = o.after_s;
   s.audio = o.audio;
   s.audio_device = o.audio_device;
   s.volume = o.volume;
@@ -166,7 +168,9 @@ void add_live_options(CLI::App* cmd, session_cli& o) {
                   "sim[:key=value,...] | ble[:ADDRESS|NAME][,ecg] | serial:PATH[@BAUD] | "
                   "file:PATH[,speed=X]");
   cmd->add_option("--ratio", o.ratio, "inhale:exhale")->capture_default_str();
-  cmd->add_option("--settle", o.settle_s, "seconds to settle and check the signal first")
+  cmd->add_option("--settle", o.settle_s,
+                  "at most this many seconds to check the signal first (settle ends as soon as "
+                  "8 clean beats in a row arrived)")
       ->check(CLI::Range(0.0, 120.0))
       ->capture_default_str();
   cmd->add_option("--audio", o.audio, "off | default | wav:FILE | device:NAME")
@@ -189,6 +193,11 @@ void add_session_command(CLI::App& app) {
       ->check(CLI::Range(0.5, 60.0))
       ->capture_default_str();
   cmd->add_option("--rate", o->rate, "breaths per minute (3-10), or auto (your assessed rate)")
+      ->capture_default_str();
+  cmd->add_option("--after", o->after_s,
+                  "seconds of natural breathing after pacing, compared with the baseline "
+                  "(did you recover?); 0 to skip")
+      ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   cmd->callback([o] { run_session(*o); });
 }
