@@ -30,6 +30,7 @@ struct session_cli {
   bool quiet = false;
   double step_minutes = 2.0;
   std::string format = "table";
+  bool all = false;
 };
 
 // Sessions are kept as session-YYYYmmddTHHMMSSZ[-N].rsn in <data dir>/sessions (mode 0700).
@@ -152,12 +153,18 @@ void run_assess(const session_cli& o) {
 void run_history(const session_cli& o) {
   const auto data_dir = user_data_dir();
   session_history history(data_dir / "history.sqlite");
-  const auto rows = history.sessions();
-  if (o.format == "json") {
+  const auto every = history.sessions();
+  const auto rows = shown_rows(every, o.all);
+  if (o.format == "csv") {
+    std::cout << history_csv(rows);
+  } else if (o.format == "json") {
     auto j = history_json(rows);
     const auto rate = history.resonance_rate();
     j["resonance_rate_bpm"] = rate ? nlohmann::json(*rate) : nlohmann::json();
     std::cout << j.dump(2) << '\n';
+  } else if (rows.empty() && !every.empty()) {
+    std::cout << "No sessions from a device yet (" << every.size()
+              << " on the simulated subject or a recording: resonant history --all)\n";
   } else {
     std::cout << history_table(rows);
   }
@@ -218,9 +225,11 @@ void add_assess_command(CLI::App& app) {
 void add_history_command(CLI::App& app) {
   auto o = std::make_shared<session_cli>();
   CLI::App* cmd = app.add_subcommand("history", "Past sessions: before / after and the trend");
-  cmd->add_option("--format", o->format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  cmd->add_option("--format", o->format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
+  cmd->add_flag("--all", o->all,
+                "also sessions on the simulated subject and on recordings (marked s and f)");
   cmd->callback([o] { run_history(*o); });
 }
 

@@ -97,6 +97,9 @@ session_runner::session_runner(session_settings settings)
   source_context ctx;
   ctx.guide = [this](double t) { return session_ ? session_->guide_cycles(t) : t * 13.0 / 60.0; };
   source_ = open_source(settings_.source, io_, ctx);
+  // A speeded-up source delivers in bursts (a 50 ms wall tick is 0.05 x speed seconds of data):
+  // the engine's clock stays behind the data by more than one burst.
+  cfg.clock_margin_s = std::max(3.0, 0.1 * source_.speed);
   clock_.emplace(source_.speed);
   session_.emplace(cfg, *clock_, static_cast<engine::session_listener&>(*this));
   settings_.pattern = session_->config().pattern;

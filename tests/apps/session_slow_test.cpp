@@ -49,7 +49,7 @@ class session : public resonant::test::scratch_dir_test {
     return resonant::test::run_resonant(args, env());
   }
   nlohmann::json history() const {
-    const auto r = resonant("history --format json");
+    const auto r = resonant("history --all --format json");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return nlohmann::json::parse(r.out);
   }

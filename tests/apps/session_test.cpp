@@ -50,7 +50,7 @@ class session : public resonant::test::scratch_dir_test {
     return resonant::test::run_resonant(args, env());
   }
   nlohmann::json history() const {
-    const auto r = resonant("history --format json");
+    const auto r = resonant("history --all --format json");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return nlohmann::json::parse(r.out);
   }
@@ -88,6 +88,21 @@ TEST_F(session, responder_shows_more_rsa_and_coherence_when_paced_and_the_summar
   EXPECT_GT(s["paced"]["rsa_bpm"].get<double>(), 1.5 * s["baseline"]["rsa_bpm"].get<double>());
   EXPECT_GT(s["paced"]["coherence"].get<double>(), s["baseline"]["coherence"].get<double>());
   EXPECT_GT(s["coverage_pct"].get<double>(), 95.0);
+  // The after phase and the recovery answer are kept beside baseline and paced.
+  EXPECT_EQ(s["kind"], "sim");
+  EXPECT_NEAR(s["after"]["duration_s"].get<double>(), 60.0, 3.0);
+  EXPECT_GT(s["after"]["rmssd_ms"].get<double>(), s["baseline"]["rmssd_ms"].get<double>());
+  EXPECT_EQ(s["recovery"]["verdict"], "more_rested");
+  // Simulated sessions are not in the personal history unless asked for.
+  const auto plain = resonant("history");
+  EXPECT_NE(plain.out.find("No sessions from a device yet (1 on the simulated subject"),
+            std::string::npos)
+      << plain.out;
+  EXPECT_TRUE(nlohmann::json::parse(resonant("history --format json").out)["sessions"].empty());
+  const auto csv = resonant("history --all --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.out;
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 2) << csv.out;
+  EXPECT_NE(csv.out.find(",sim,6.00,0,responded,more_rested,"), std::string::npos) << csv.out;
 
   // Kept privately, and the record replays.
   struct stat st {};
@@ -118,6 +133,18 @@ TEST_F(session, a_recording_as_the_source_replays_exactly_like_the_recording) {
   const auto s = history()["sessions"][0];
   EXPECT_EQ(s["source"], "file:" + file);
   expect_replays_alike(s["record"].get<std::string>(), file, 200, true);
+
+  // A second, shorter session: the history marks file sessions and draws the trend.
+  ASSERT_EQ(
+      resonant("session --source file:" + file + ",speed=40 --minutes 0.5 --after 0 --audio off")
+          .exit_code,
+      0);
+  const auto table = resonant("history --all");
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  EXPECT_NE(table.out.find("(s: simulated subject, f: from a file)"), std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("trend over sessions:"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("resting HR before (bpm)"), std::string::npos) << table.out;
 }
 
 TEST_F(session, sound_of_the_session_goes_to_a_wav_file) {
