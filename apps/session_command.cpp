@@ -23,12 +23,14 @@ struct session_cli {
   std::string rate = "6";
   std::string ratio = "4:6";
   double settle_s = 20.0;
+  double after_s = 60.0;
   std::string audio = "default";
   std::string audio_device;
   double volume = 0.8;
   bool quiet = false;
   double step_minutes = 2.0;
   std::string format = "table";
+  bool all = false;
 };
 
 // Sessions are kept as session-YYYYmmddTHHMMSSZ[-N].rsn in <data dir>/sessions (mode 0700).
@@ -57,6 +59,7 @@ session_settings settings_from(const session_cli& o, const std::filesystem::path
   s.source = o.source.empty() ? "ble" : o.source;
   s.minutes = o.minutes;
   s.settle_s = o.settle_s;
+  s.after_s = o.after_s;
   s.audio = o.audio;
   s.audio_device = o.audio_device;
   s.volume = o.volume;
@@ -150,12 +153,18 @@ void run_assess(const session_cli& o) {
 void run_history(const session_cli& o) {
   const auto data_dir = user_data_dir();
   session_history history(data_dir / "history.sqlite");
-  const auto rows = history.sessions();
-  if (o.format == "json") {
+  const auto every = history.sessions();
+  const auto rows = shown_rows(every, o.all);
+  if (o.format == "csv") {
+    std::cout << history_csv(rows);
+  } else if (o.format == "json") {
     auto j = history_json(rows);
     const auto rate = history.resonance_rate();
     j["resonance_rate_bpm"] = rate ? nlohmann::json(*rate) : nlohmann::json();
     std::cout << j.dump(2) << '\n';
+  } else if (rows.empty() && !every.empty()) {
+    std::cout << "No sessions from a device yet (" << every.size()
+              << " on the simulated subject or a recording: resonant history --all)\n";
   } else {
     std::cout << history_table(rows);
   }
@@ -166,7 +175,9 @@ void add_live_options(CLI::App* cmd, session_cli& o) {
                   "sim[:key=value,...] | ble[:ADDRESS|NAME][,ecg] | serial:PATH[@BAUD] | "
                   "file:PATH[,speed=X]");
   cmd->add_option("--ratio", o.ratio, "inhale:exhale")->capture_default_str();
-  cmd->add_option("--settle", o.settle_s, "seconds to settle and check the signal first")
+  cmd->add_option("--settle", o.settle_s,
+                  "at most this many seconds to check the signal first (settle ends as soon as "
+                  "8 clean beats in a row arrived)")
       ->check(CLI::Range(0.0, 120.0))
       ->capture_default_str();
   cmd->add_option("--audio", o.audio, "off | default | wav:FILE | device:NAME")
@@ -190,6 +201,11 @@ void add_session_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--rate", o->rate, "breaths per minute (3-10), or auto (your assessed rate)")
       ->capture_default_str();
+  cmd->add_option("--after", o->after_s,
+                  "seconds of natural breathing after pacing, compared with the baseline "
+                  "(did you recover?); 0 to skip")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
   cmd->callback([o] { run_session(*o); });
 }
 
@@ -209,9 +225,11 @@ void add_assess_command(CLI::App& app) {
 void add_history_command(CLI::App& app) {
   auto o = std::make_shared<session_cli>();
   CLI::App* cmd = app.add_subcommand("history", "Past sessions: before / after and the trend");
-  cmd->add_option("--format", o->format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  cmd->add_option("--format", o->format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
+  cmd->add_flag("--all", o->all,
+                "also sessions on the simulated subject and on recordings (marked s and f)");
   cmd->callback([o] { run_history(*o); });
 }
 

@@ -5,13 +5,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
+
+#include "session_view.hpp"
 
 namespace resonant::apps {
 namespace {
@@ -32,6 +37,69 @@ double column_double(sqlite3_stmt* st, int i) {
 std::string column_text(sqlite3_stmt* st, int i) {
   const unsigned char* t = sqlite3_column_text(st, i);
   return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
+}
+
+nlohmann::json num(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
+
+double from_json(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : engine::no_value;
+}
+
+nlohmann::json phase_json(const engine::phase_metrics& m) {
+  return {{"duration_s", m.duration_s},
+          {"coverage_pct", num(m.coverage_pct)},
+          {"mean_hr_bpm", num(m.mean_hr_bpm)},
+          {"rmssd_ms", num(m.rmssd_ms)},
+          {"rsa_bpm", num(m.rsa_bpm)},
+          {"coherence", num(m.coherence)},
+          {"lf_hf", num(m.lf_hf)}};
+}
+
+nlohmann::json recovery_json(const engine::recovery_answer& r) {
+  return {{"verdict", r.verdict},
+          {"confidence", r.confidence},
+          {"hr_change_bpm", num(r.hr_change_bpm)},
+          {"rmssd_change_pct", num(r.rmssd_change_pct)},
+          {"rsa_change_pct", num(r.rsa_change_pct)},
+          {"line", r.line}};
+}
+
+// The after phase and the recovery answer, stored as JSON in extra_json.
+std::string extra_json(const engine::session_summary& m) {
+  nlohmann::json j;
+  j["after"] = phase_json(m.after);
+  j["after"]["beats"] = m.after.beats;
+  j["recovery"] = recovery_json(m.recovery);
+  return j.dump();
+}
+
+void read_extra(const std::string& text, engine::session_summary& m) {
+  if (text.empty()) return;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return;
+  if (const auto a = j.find("after"); a != j.end() && a->is_object()) {
+    m.after.duration_s =
+        std::isfinite(from_json(*a, "duration_s")) ? from_json(*a, "duration_s") : 0.0;
+    m.after.coverage_pct = from_json(*a, "coverage_pct");
+    m.after.mean_hr_bpm = from_json(*a, "mean_hr_bpm");
+    m.after.rmssd_ms = from_json(*a, "rmssd_ms");
+    m.after.rsa_bpm = from_json(*a, "rsa_bpm");
+    m.after.coherence = from_json(*a, "coherence");
+    m.after.lf_hf = from_json(*a, "lf_hf");
+    const double beats = from_json(*a, "beats");
+    m.after.beats = std::isfinite(beats) ? static_cast<std::int64_t>(beats) : 0;
+  }
+  if (const auto r = j.find("recovery"); r != j.end() && r->is_object()) {
+    m.recovery.verdict = r->value("verdict", std::string("insufficient"));
+    m.recovery.confidence = r->value("confidence", std::string());
+    m.recovery.hr_change_bpm = from_json(*r, "hr_change_bpm");
+    m.recovery.rmssd_change_pct = from_json(*r, "rmssd_change_pct");
+    m.recovery.rsa_change_pct = from_json(*r, "rsa_change_pct");
+    m.recovery.line = r->value("line", std::string());
+  }
 }
 
 class statement {
@@ -113,6 +181,14 @@ session_history::session_history(const std::filesystem::path& db_path) : path_(d
   }
   sqlite3_busy_timeout(db_, 5000);
   exec(schema);
+  // Added with the after phase (issue 12): the after phase's metrics and the recovery answer
+  // as JSON. Databases from before get the column, empty for their old rows.
+  const statement has(db_,
+                      "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = "
+                      "'extra_json'",
+                      path_);
+  if (sqlite3_step(has.get()) == SQLITE_ROW && sqlite3_column_int(has.get(), 0) == 0)
+    exec("ALTER TABLE sessions ADD COLUMN extra_json TEXT");
 }
 
 session_history::~session_history() {
@@ -135,9 +211,9 @@ std::int64_t session_history::add_session(const session_row& r) {
       baseline_hr_bpm, paced_hr_bpm, baseline_rmssd_ms, paced_rmssd_ms,
       baseline_rsa_bpm, paced_rsa_bpm, baseline_coherence, paced_coherence,
       baseline_lf_hf, paced_lf_hf, baseline_s, paced_s,
-      baseline_coverage_pct, paced_coverage_pct, baseline_beats, paced_beats)
+      baseline_coverage_pct, paced_coverage_pct, baseline_beats, paced_beats, extra_json)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26))sql",
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27))sql",
                      path_);
   sqlite3_stmt* s = st.get();
   const auto& m = r.summary;
@@ -167,6 +243,8 @@ std::int64_t session_history::add_session(const session_row& r) {
   bind_double(s, 24, m.paced.coverage_pct);
   sqlite3_bind_int64(s, 25, m.baseline.beats);
   sqlite3_bind_int64(s, 26, m.paced.beats);
+  const std::string extra = extra_json(m);
+  sqlite3_bind_text(s, 27, extra.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(s) != SQLITE_DONE)
     throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
   return sqlite3_last_insert_rowid(db_);
@@ -179,7 +257,7 @@ std::vector<session_row> session_history::sessions() const {
       baseline_hr_bpm, paced_hr_bpm, baseline_rmssd_ms, paced_rmssd_ms,
       baseline_rsa_bpm, paced_rsa_bpm, baseline_coherence, paced_coherence,
       baseline_lf_hf, paced_lf_hf, baseline_s, paced_s,
-      baseline_coverage_pct, paced_coverage_pct, baseline_beats, paced_beats
+      baseline_coverage_pct, paced_coverage_pct, baseline_beats, paced_beats, extra_json
     FROM sessions ORDER BY started_utc, id)sql",
                      path_);
   std::vector<session_row> rows;
@@ -215,6 +293,7 @@ std::vector<session_row> session_history::sessions() const {
     m.paced.coverage_pct = column_double(s, 24);
     m.baseline.beats = sqlite3_column_int64(s, 25);
     m.paced.beats = sqlite3_column_int64(s, 26);
+    read_extra(column_text(s, 27), m);
     rows.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
@@ -243,20 +322,6 @@ std::optional<double> session_history::resonance_rate() const {
 }
 
 namespace {
-
-nlohmann::json num(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-}
-
-nlohmann::json phase_json(const engine::phase_metrics& m) {
-  return {{"duration_s", m.duration_s},
-          {"coverage_pct", num(m.coverage_pct)},
-          {"mean_hr_bpm", num(m.mean_hr_bpm)},
-          {"rmssd_ms", num(m.rmssd_ms)},
-          {"rsa_bpm", num(m.rsa_bpm)},
-          {"coherence", num(m.coherence)},
-          {"lf_hf", num(m.lf_hf)}};
-}
 
 // Least-squares slope per day of y over the session days (NaN when under two days).
 double slope_per_day(const std::vector<std::pair<double, double>>& pts) {
@@ -309,8 +374,11 @@ nlohmann::json history_json(const std::vector<session_row>& rows) {
                                {"verdict", m.verdict},
                                {"coverage_pct", num(m.coverage_pct)},
                                {"signal_losses", m.signal_losses},
+                               {"kind", source_kind(r.source)},
                                {"baseline", phase_json(m.baseline)},
-                               {"paced", phase_json(m.paced)}});
+                               {"paced", phase_json(m.paced)},
+                               {"after", phase_json(m.after)},
+                               {"recovery", recovery_json(m.recovery)}});
     by_day[r.started_utc.substr(0, 10)].push_back(&r);
   }
   nlohmann::json days = nlohmann::json::array();
@@ -345,6 +413,43 @@ nlohmann::json history_json(const std::vector<session_row>& rows) {
   return out;
 }
 
+const char* source_kind(const std::string& source) {
+  if (source.rfind("sim", 0) == 0) return "sim";
+  if (source.rfind("file:", 0) == 0) return "file";
+  return "real";
+}
+
+std::vector<session_row> shown_rows(std::vector<session_row> rows, bool all) {
+  if (all) return rows;
+  std::erase_if(
+      rows, [](const session_row& r) { return std::string_view(source_kind(r.source)) != "real"; });
+  return rows;
+}
+
+std::string history_csv(const std::vector<session_row>& rows) {
+  std::ostringstream out;
+  out << "id,started_utc,kind,rate_bpm,ended_early,verdict,recovery,recovery_confidence,"
+         "before_hr_bpm,paced_hr_bpm,after_hr_bpm,before_rmssd_ms,paced_rmssd_ms,"
+         "after_rmssd_ms,before_rsa_bpm,paced_rsa_bpm,after_rsa_bpm,coverage_pct\n";
+  const auto v = [](double x) {
+    if (!std::isfinite(x)) return std::string();
+    char b[32];
+    std::snprintf(b, sizeof b, "%.2f", x);
+    return std::string(b);
+  };
+  for (const auto& r : rows) {
+    const auto& m = r.summary;
+    out << r.id << ',' << r.started_utc << ',' << source_kind(r.source) << ',' << v(r.rate_bpm)
+        << ',' << (m.ended_early ? 1 : 0) << ',' << m.verdict << ',' << m.recovery.verdict << ','
+        << m.recovery.confidence << ',' << v(m.baseline.mean_hr_bpm) << ','
+        << v(m.paced.mean_hr_bpm) << ',' << v(m.after.mean_hr_bpm) << ',' << v(m.baseline.rmssd_ms)
+        << ',' << v(m.paced.rmssd_ms) << ',' << v(m.after.rmssd_ms) << ',' << v(m.baseline.rsa_bpm)
+        << ',' << v(m.paced.rsa_bpm) << ',' << v(m.after.rsa_bpm) << ',' << v(m.coverage_pct)
+        << '\n';
+  }
+  return out.str();
+}
+
 std::string history_table(const std::vector<session_row>& rows) {
   if (rows.empty()) return "No sessions yet. Start one with: resonant session --source sim\n";
   std::string out =
@@ -361,15 +466,53 @@ std::string history_table(const std::vector<session_row>& rows) {
     char line[256];
     std::snprintf(
         line, sizeof line,
-        "%-16.16s %4.1f  %4.1f  %5s / %-5s      %6s / %-6s      %5s / %-5s   %5s/%-5s %s%s\n",
-        r.started_utc.c_str(), m.session_s / 60.0, r.rate_bpm,
-        f(m.baseline.mean_hr_bpm, "%.0f").c_str(), f(m.paced.mean_hr_bpm, "%.0f").c_str(),
-        f(m.baseline.rmssd_ms, "%.1f").c_str(), f(m.paced.rmssd_ms, "%.1f").c_str(),
-        f(m.baseline.rsa_bpm, "%.1f").c_str(), f(m.paced.rsa_bpm, "%.1f").c_str(),
-        f(m.baseline.coherence, "%.2f").c_str(), f(m.paced.coherence, "%.2f").c_str(),
-        m.verdict.c_str(), m.ended_early ? " (ended early)" : "");
+        "%-16.16s%s %4.1f  %4.1f  %5s / %-5s      %6s / %-6s      %5s / %-5s   %5s/%-5s %s%s\n",
+        r.started_utc.c_str(),
+        std::string_view(source_kind(r.source)) == "sim"    ? "s"
+        : std::string_view(source_kind(r.source)) == "file" ? "f"
+                                                            : " ",
+        m.session_s / 60.0, r.rate_bpm, f(m.baseline.mean_hr_bpm, "%.0f").c_str(),
+        f(m.paced.mean_hr_bpm, "%.0f").c_str(), f(m.baseline.rmssd_ms, "%.1f").c_str(),
+        f(m.paced.rmssd_ms, "%.1f").c_str(), f(m.baseline.rsa_bpm, "%.1f").c_str(),
+        f(m.paced.rsa_bpm, "%.1f").c_str(), f(m.baseline.coherence, "%.2f").c_str(),
+        f(m.paced.coherence, "%.2f").c_str(), m.verdict.c_str(),
+        m.ended_early ? " (ended early)" : "");
     out += line;
   }
+  if (std::any_of(rows.begin(), rows.end(), [](const session_row& r) {
+        return std::string_view(source_kind(r.source)) != "real";
+      }))
+    out += "(s: simulated subject, f: from a file)\n";
+  // The trend, one sparkline per metric, oldest session left (rests before and after pacing).
+  const auto series = [&](auto get) {
+    std::vector<double> v;
+    for (const auto& r : rows) {
+      const double x = get(r.summary);
+      if (std::isfinite(x)) v.push_back(x);
+    }
+    return v;
+  };
+  const auto spark_line = [&](const char* name, const std::vector<double>& v) {
+    if (v.size() < 2) return;
+    char b[64];
+    std::snprintf(b, sizeof b, "  %-24s ", name);
+    out += b + sparkline(v, 40);
+    std::snprintf(b, sizeof b, "  %.1f .. %.1f\n", *std::min_element(v.begin(), v.end()),
+                  *std::max_element(v.begin(), v.end()));
+    out += b;
+  };
+  const auto hr_before =
+      series([](const engine::session_summary& m) { return m.baseline.mean_hr_bpm; });
+  if (hr_before.size() >= 2) out += "trend over sessions:\n";
+  spark_line("resting HR before (bpm)", hr_before);
+  spark_line("resting HR after (bpm)",
+             series([](const engine::session_summary& m) { return m.after.mean_hr_bpm; }));
+  spark_line("RMSSD before (ms)",
+             series([](const engine::session_summary& m) { return m.baseline.rmssd_ms; }));
+  spark_line("RMSSD after (ms)",
+             series([](const engine::session_summary& m) { return m.after.rmssd_ms; }));
+  spark_line("RSA paced (bpm)",
+             series([](const engine::session_summary& m) { return m.paced.rsa_bpm; }));
   const auto j = history_json(rows);
   const auto& t = j["trend"];
   if (!t["rmssd_change_ms_per_day"].is_null()) {

@@ -53,8 +53,16 @@ class session_history {
   sqlite3* db_ = nullptr;
 };
 
-// `resonant history`: the table or JSON of past sessions with the trend over days.
+// "real" (a device), "sim" (the simulated subject) or "file" (a recording), from the source.
+[[nodiscard]] const char* source_kind(const std::string& source);
+// The rows `resonant history` shows: real sessions only unless `all`.
+[[nodiscard]] std::vector<session_row> shown_rows(std::vector<session_row> rows, bool all);
+
+// `resonant history`: the table (simulated and file sessions marked, a sparkline per metric
+// over the sessions), JSON (each session with baseline, paced, after and recovery, and the
+// trend over days) or CSV (one row per session) of past sessions.
 nlohmann::json history_json(const std::vector<session_row>& rows);
 std::string history_table(const std::vector<session_row>& rows);
+std::string history_csv(const std::vector<session_row>& rows);
 
 }  // namespace resonant::apps

@@ -23,6 +23,7 @@
 #include "engine/feedback_score.hpp"
 #include "engine/pacer.hpp"
 #include "engine/resonance_assessment.hpp"
+#include "engine/session.hpp"
 #include "engine/session_pipeline.hpp"
 #include "engine/session_record.hpp"
 #include "engine/session_summary.hpp"
@@ -30,9 +31,10 @@
 namespace resonant::apps {
 
 struct session_settings {
-  std::string source;    // spec (source_spec.hpp)
-  double minutes = 3.0;  // baseline + paced (session) or ignored (assessment)
-  double settle_s = 20.0;
+  std::string source;      // spec (source_spec.hpp)
+  double minutes = 3.0;    // baseline + paced (session) or ignored (assessment)
+  double settle_s = 20.0;  // upper bound: settle ends after 8 clean beats
+  double after_s = 60.0;   // natural breathing after pacing (the recovery question)
   engine::breath_pattern pattern;
   std::string audio = "default";  // off | default | wav:FILE | device:NAME
   std::string audio_device;
@@ -52,22 +54,38 @@ struct session_outcome {
   std::string started_utc;
   double rate_bpm = 0.0;
   bool quit_early = false;
+  double first_cue_s = 0.0;  // session time the breathing cue started (NaN: never)
 };
 
-// Runs one live session on the calling thread: a Boost.Asio io_context owns the source, the
-// engine (session_pipeline), the session record, the terminal view and the keys; the audio
-// callback (PortAudio) is the only other thread and reads the synthesiser's atomics.
+// The session clock of a live run: wall time since start() x the source's speed.
+class scaled_clock final : public engine::session_clock {
+ public:
+  explicit scaled_clock(double speed) noexcept : speed_(speed) {}
+  void start() noexcept { start_ = std::chrono::steady_clock::now(); }
+  [[nodiscard]] double now_s() const noexcept override {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() *
+           speed_;
+  }
+
+ private:
+  double speed_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Runs one live session on the calling thread: the wiring around engine::session (which owns
+// phases, pause, rate changes, assessment steps and signal loss). A Boost.Asio io_context owns
+// the source, the keys and the 50 ms tick; this class turns source callbacks and keys into
+// session calls and session notifications into the record file, the terminal view and the
+// synthesiser. The audio callback (PortAudio) is the only other thread and reads the
+// synthesiser's atomics.
 //
 // Time. The session clock is wall time x the source's speed (1 for devices; simulated and
-// file sources may run faster), so a simulated session can be tested quickly. Phases (settle,
-// baseline, paced) and the pacer run on it. The engine sees the data's own time; for RR
-// sources the session clock (less a margin) is handed to the engine once per second and
-// written to the record as a clock line, so a replay of the record reproduces the metric
-// stream, tick snapshots included.
-class session_runner {
+// file sources may run faster). WAV output follows the session clock, so the file holds
+// exactly the sound of the session.
+class session_runner final : private engine::session_listener {
  public:
   explicit session_runner(session_settings settings);
-  ~session_runner();
+  ~session_runner() override;
   session_runner(const session_runner&) = delete;
   session_runner& operator=(const session_runner&) = delete;
 
@@ -76,27 +94,28 @@ class session_runner {
   session_outcome run();
 
  private:
-  [[nodiscard]] double now_s() const;
-  [[nodiscard]] double active_s(double now) const;
-  void on_rr(const drivers::rr_reading& r);
-  void on_samples(const drivers::sample_block& b);
+  // engine::session_listener
+  void engine_started(const engine::session_pipeline& pipeline) override;
+  void input_rr(const dsp::rr_event& e) override;
+  void input_samples(std::int64_t first, std::span<const double> samples) override;
+  void clock(double t_s) override;
+  void event(double t_s, std::string_view type, std::string_view detail) override;
+  void pacer_changed(const engine::pacer* p, bool cue_on) override;
+  void signal_changed(bool lost) override;
+  void feedback(const engine::feedback_update& u) override;
+  void snapshot(const engine::metric_snapshot& s) override;
+  void finished(bool early) override;
+
   void on_status(const drivers::source_status& s);
-  void on_snapshot(const engine::metric_snapshot& s);
-  void ensure_engine(engine::input_kind kind, double rate_hz);
   void tick();
   void schedule_tick();
   void read_key();
   void on_key(char c);
-  void enter(engine::session_phase p, double t);
-  void start_pacing(double t);
-  void change_rate(double delta);
-  void finish(bool early);
+  void update_view();
   void render();
   void say(const std::string& line);
-  void event(const std::string& type, const std::string& detail);
   void open_audio();
   void render_wav(double until_s);
-  [[nodiscard]] double guide_cycles(double t) const;
 
   session_settings settings_;
   boost::asio::io_context io_;
@@ -108,26 +127,9 @@ class session_runner {
   bool tty_ = false;
 
   opened_source source_;
-  std::chrono::steady_clock::time_point wall_start_;
-  std::optional<engine::session_pipeline> pipeline_;
+  std::optional<scaled_clock> clock_;
+  std::optional<engine::session> session_;
   std::optional<engine::session_record_writer> record_;
-  engine::input_kind kind_ = engine::input_kind::rr;
-  std::int64_t ignored_other_kind_ = 0;
-  double last_clock_s_ = 0.0;
-
-  engine::session_plan plan_;
-  engine::session_phase phase_ = engine::session_phase::settle;
-  double phase_start_active_s_ = 0.0;
-  double paused_total_s_ = 0.0;
-  double paused_since_ = -1.0;
-  bool paused_ = false;
-  std::optional<engine::pacer> pacer_;
-  double paced_start_s_ = -1.0;
-
-  engine::session_summarizer summarizer_;
-  engine::feedback_score feedback_;
-  engine::resonance_assessment_config assessment_config_;
-  std::optional<engine::resonance_assessment> assessment_;
 
   std::unique_ptr<engine::breath_synth> synth_;
   std::unique_ptr<drivers::audio_renderer> renderer_;
@@ -139,14 +141,7 @@ class session_runner {
   view_state view_;
   double last_trace_s_ = -1.0;
   double last_status_line_s_ = -1e9;
-  bool have_hr_ = false;
-  bool signal_lost_ = false;
-  bool finished_ = false;
-  bool quit_early_ = false;
-  bool source_failed_ = false;
-  bool connecting_ = true;
-  std::string failure_;
-  double end_s_ = 0.0;
+  bool stopped_ = false;
   std::string started_utc_;
 };
 

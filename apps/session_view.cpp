@@ -31,6 +31,8 @@ const char* phase_title(engine::session_phase p) {
       return "Baseline - breathe naturally, eyes closed if you like";
     case engine::session_phase::paced:
       return "Paced breathing - follow the sound";
+    case engine::session_phase::after:
+      return "After - breathe naturally again, let the rhythm settle";
     case engine::session_phase::done:
       return "Done";
     case engine::session_phase::paused:

@@ -42,6 +42,9 @@ sim_subject::sim_subject(sim_subject_config config)
     throw std::invalid_argument("simulated subject: compliance must be 0..1");
   if (!(c.ectopic_per_min >= 0.0 && c.ectopic_per_min <= 30.0))
     throw std::invalid_argument("simulated subject: ectopic beats must be 0..30 per minute");
+  if (!(c.carryover_build_s > 0.0) || !(c.carryover_decay_s > 0.0) || c.carryover_rr_ms < 0.0 ||
+      c.carryover_rsa_gain < 0.0)
+    throw std::invalid_argument("simulated subject: carry-over times must be > 0, sizes >= 0");
   if (c.rsa_resonance_ms < 0.0 || c.rsa_floor_ms < 0.0 || c.mayer_ms < 0.0 ||
       c.beat_noise_ms < 0.0 || c.drift_ms < 0.0 || c.follow_lag_s < 0.0 || c.follow_gain < 0.0)
     throw std::invalid_argument("simulated subject: amplitudes and delays must be >= 0");
@@ -66,7 +69,10 @@ sim_subject::sim_subject(sim_subject_config config)
 double sim_subject::rsa_amplitude_ms(double breathing_bpm) const noexcept {
   if (!config_.responder) return config_.non_responder_rsa_ms;
   const double x = (breathing_bpm - config_.resonance_bpm) / config_.resonance_width_bpm;
-  return config_.rsa_floor_ms + config_.rsa_resonance_ms / (1.0 + x * x);
+  const double spontaneous = std::clamp((breathing_bpm - 8.0) / 4.0, 0.0, 1.0);
+  const double floor =
+      config_.rsa_floor_ms * (1.0 + config_.carryover_rsa_gain * vagal_ * spontaneous);
+  return floor + config_.rsa_resonance_ms / (1.0 + x * x);
 }
 
 bool sim_subject::in_dropout(double t_s) const noexcept {
@@ -85,7 +91,8 @@ double sim_subject::target_rr_ms() const noexcept {
   }
   const double rsa =
       0.5 * rsa_amplitude_ms(f_bpm) * std::cos(2.0 * std::numbers::pi * (psi_ - 0.5) - phase_rad);
-  const double rr = rr0_ms_ - rsa + config_.mayer_ms * std::sin(mayer_phase_) + drift_;
+  const double rr = rr0_ms_ + config_.carryover_rr_ms * vagal_ - rsa +
+                    config_.mayer_ms * std::sin(mayer_phase_) + drift_;
   return std::max(rr, 250.0);
 }
 
@@ -109,6 +116,11 @@ void sim_subject::step() noexcept {
   mayer_phase_ +=
       2.0 * std::numbers::pi * c.mayer_hz * dt_s + mayer_wander * std::sqrt(dt_s) * gauss();
   drift_ = ou_step(drift_, c.drift_time_s, c.drift_ms, gauss());
+  if (c.responder) {
+    const bool slow = f_hz_ * 60.0 < c.carryover_below_bpm;
+    vagal_ +=
+        slow ? (1.0 - vagal_) * dt_s / c.carryover_build_s : -vagal_ * dt_s / c.carryover_decay_s;
+  }
   t_ += dt_s;
 }
 

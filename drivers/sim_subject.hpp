@@ -29,7 +29,23 @@ struct sim_subject_config {
   // breathing faster than resonance makes heart rate lag, slower makes it lead, by up to
   // max_phase_deg (Lehrer's phase criterion; BreathTuner heuristic).
   double max_phase_deg = 60.0;
-  // Non-responder: RSA of non_responder_rsa_ms at every rate, no resonance.
+  // Carry-over of slow breathing (responders only): breathing slower than carryover_below_bpm
+  // builds a vagal load v -> 1 with time constant carryover_build_s; otherwise v decays with
+  // carryover_decay_s (a few minutes). v lengthens every interval by carryover_rr_ms * v (heart
+  // rate a little lower) and raises the non-resonant RSA (rsa_floor_ms) by the factor
+  // 1 + carryover_rsa_gain * v once breathing is spontaneous again (weight rising from 0 at
+  // 8/min to 1 at 12/min; during slow breathing the resonance dominates). At the defaults,
+  // 2 minutes at 6/min then natural breathing at 13/min: v ~ 0.86 at the end of pacing, ~0.7
+  // one minute later; RR +30 ms (-2 bpm), RSA at 13/min 33 -> ~65 ms, RMSSD about +45 %.
+  // Studies of a single slow-breathing session report RMSSD / HF raised for several minutes
+  // afterwards (e.g. Laborde et al. 2022 meta-analysis, post-session vagal effects); the sizes
+  // here are illustrative, chosen within that range.
+  double carryover_below_bpm = 8.0;
+  double carryover_build_s = 60.0;
+  double carryover_decay_s = 300.0;
+  double carryover_rr_ms = 40.0;
+  double carryover_rsa_gain = 1.5;
+  // Non-responder: RSA of non_responder_rsa_ms at every rate, no resonance, no carry-over.
   bool responder = true;
   double non_responder_rsa_ms = 8.0;
   // Baroreflex (Mayer) waves: RR oscillation near 0.1 Hz whose phase wanders randomly.
@@ -96,6 +112,8 @@ class sim_subject {
   [[nodiscard]] double time_s() const noexcept { return t_; }
   [[nodiscard]] const sim_subject_config& config() const noexcept { return config_; }
   [[nodiscard]] bool in_dropout(double t_s) const noexcept;
+  // The carry-over's vagal load v in [0, 1] (0 for non-responders).
+  [[nodiscard]] double carryover() const noexcept { return vagal_; }
 
  private:
   void step() noexcept;  // advances the model by dt
@@ -114,6 +132,7 @@ class sim_subject {
   double phase_error_ = 0.0;  // compliance wander (cycles)
   double mayer_phase_ = 0.0;
   double drift_ = 0.0;
+  double vagal_ = 0.0;  // carry-over load
   double integral_ = 0.0;
   double threshold_ = 1.0;
   double last_beat_s_ = -1.0;

@@ -38,6 +38,8 @@ void hrv_monitor::reset() noexcept {
   dropped_ = 0;
   beats_ = 0;
   last_rr_ms_ = no_value;
+  last_after_gap_ = false;
+  last_status_ = dsp::rr_status::accepted;
   last_push_end_s_ = 0.0;
   have_push_ = false;
   advanced_s_ = 0.0;
@@ -61,6 +63,8 @@ void hrv_monitor::emit(double time_s, bool beat) noexcept {
   s.beats = beats_;
   s.beat = beat;
   s.rr_ms = last_rr_ms_;
+  s.after_gap = last_after_gap_;
+  s.rr_status = last_status_;
 
   const dsp::rolling_time_domain_values t = time_.evaluate(time_s);
   s.hr_bpm = t.hr_bpm;
@@ -111,6 +115,8 @@ void hrv_monitor::release(std::span<const dsp::rr_event> events) noexcept {
     rsa_.push(e);
     ++beats_;
     last_rr_ms_ = e.rr_ms;
+    last_after_gap_ = e.after_gap;
+    last_status_ = e.status;
     emit(e.end_s, true);
     last_beat_s_ = e.end_s;
     have_beat_ = true;

@@ -110,6 +110,8 @@ class hrv_monitor {
   std::int64_t dropped_ = 0;
   std::int64_t beats_ = 0;
   double last_rr_ms_ = no_value;
+  bool last_after_gap_ = false;
+  dsp::rr_status last_status_ = dsp::rr_status::accepted;
   double last_push_end_s_ = 0.0;
   bool have_push_ = false;
   double advanced_s_ = 0.0;

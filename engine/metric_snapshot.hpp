@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "dsp/rr_event.hpp"
+
 namespace resonant::engine {
 
 inline constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
@@ -20,8 +22,10 @@ struct metric_snapshot {
   std::int64_t beats = 0;  // RR events seen so far
   bool beat = false;       // true when emitted for a new RR event, false for a time tick
 
-  double rr_ms = no_value;   // the latest interval (after artefact handling)
-  double hr_bpm = no_value;  // 60000 / mean RR over the last 5 intervals
+  double rr_ms = no_value;  // the latest interval (after artefact handling)
+  bool after_gap = false;   // that interval does not directly follow the previous one
+  dsp::rr_status rr_status = dsp::rr_status::accepted;  // what the artefact stage did to it
+  double hr_bpm = no_value;                             // 60000 / mean RR over the last 5 intervals
 
   double rmssd_30s_ms = no_value;
   double rmssd_60s_ms = no_value;

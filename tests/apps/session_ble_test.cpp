@@ -56,7 +56,9 @@ TEST_F(ble_session, strap_disconnect_is_reported_alerted_and_the_session_resumes
   const auto wav = (dir_ / "session.wav").string();
   auto session = std::async(std::launch::async, [&] {
     return resonant::test::run_resonant(
-        "session --source ble:A0:9E:1A:00:00:01 --minutes 1 --settle 3 --audio wav:" + wav, env());
+        "session --source ble:A0:9E:1A:00:00:01 --minutes 1 --settle 3 --after 0 --audio wav:" +
+            wav,
+        env());
   });
   // The session record is written as the session runs: wait for its paced phase.
   const auto sessions = dir_ / "home" / "sessions";
