@@ -17,6 +17,9 @@ std::string rate_text(double bpm) {
 
 constexpr double clean_min_rr_ms = 300.0;
 constexpr double clean_max_rr_ms = 2000.0;
+// How long after the link came back a data-based loss is taken for the same gap: the engine's
+// latency (artefact look-ahead, clock margin) plus the feedback score's window.
+constexpr double link_echo_s = 15.0;
 
 }  // namespace
 
@@ -165,7 +168,9 @@ void session::on_link(link_state s, std::string_view detail) {
       set_signal_lost(true, detail);
       break;
     case link_state::streaming:
+      if (signal_lost_) link_found_s_ = clock_.now_s();
       set_signal_lost(false, "");
+      data_loss_ = false;
       break;
     case link_state::failed:
       fail(detail.empty() ? std::string("source failed") : std::string(detail));
@@ -190,8 +195,17 @@ void session::on_snapshot(const metric_snapshot& s) {
     const feedback_update u = feedback_.update(s);
     out_.feedback(u);
     // The data itself can show a loss the link does not report (a strap that streams noise).
-    if (u.signal_lost) set_signal_lost(true, "no clean beats");
-    if (u.signal_found && signal_lost_) set_signal_lost(false, "");
+    // Snapshots trail the link by the engine's latency: a gap the link already reported (and
+    // recovered from) shows in the data a few seconds later and is the same loss.
+    const bool link_echo = clock_.now_s() - link_found_s_ < link_echo_s;
+    if (u.signal_lost && !signal_lost_ && !link_echo) {
+      set_signal_lost(true, "no clean beats");
+      data_loss_ = true;
+    }
+    if (u.signal_found && signal_lost_ && data_loss_) {
+      set_signal_lost(false, "");
+      data_loss_ = false;
+    }
     if (u.level_reached) event("feedback", "level " + std::to_string(u.level) + " held");
   }
   out_.snapshot(s);

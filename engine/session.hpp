@@ -187,6 +187,8 @@ class session {
   double last_clean_rr_ms_ = 0.0;
   bool have_hr_ = false;
   bool signal_lost_ = false;
+  bool data_loss_ = false;      // the current loss was seen in the data, not the link
+  double link_found_s_ = -1e9;  // when the link last came back
   bool connecting_ = true;
   bool finished_ = false;
   bool quit_early_ = false;
