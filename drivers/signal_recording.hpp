@@ -33,7 +33,12 @@ struct signal_recording {
   // Set when the file had uneven time stamps and was resampled onto the uniform grid.
   std::optional<double> source_mean_rate_hz;
   std::vector<std::string> warnings;
+  std::optional<std::string> start_time;  // ISO 8601 local date-time from the file header
 };
+
+// The most samples a reader allocates for one channel (1.6 GB of doubles; 23 days at 100 Hz,
+// 6.4 days at 360 Hz). A file that declares more is refused before anything is allocated.
+constexpr std::size_t max_signal_samples = 200'000'000;
 
 struct signal_file_options {
   std::optional<std::string> column;  // CSV column name or WFDB lead name / 0-based index
