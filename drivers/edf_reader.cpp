@@ -35,12 +35,15 @@
 //     values (physical = (digital - digital min) * (physical max - physical min) / (digital
 //     max - digital min) + physical min), the start date-time and the annotations. EDFlib's
 //     open and close are not thread-safe: they run under one mutex here.
-// EDF+D / BDF+D: the data records are not contiguous in time. The first TAL of each record's
-// first "EDF Annotations" signal holds the record's onset ("+12.5\x14\x14\0"); we read those
-// bytes ourselves. Where a record starts more than half a sample period after the previous
-// one ends, the gap is a signal_gap at the record's first sample; a record that starts before
-// the previous one ends is an error (the standard requires increasing onsets).
-// Labels and physical dimensions are trimmed; annotation channels are not channels.
+// EDF+D / BDF+D: the data records are not contiguous in time, and EDFlib 1.23 refuses such
+// files, so they are read here from the data records (physical value as above, 16-bit or
+// 24-bit little-endian two's complement digital values) and their annotations from the TALs
+// ("+onset[\x15duration]\x14text\x14...\x14\0"). The first TAL of each record's first
+// "EDF Annotations" signal holds the record's onset ("+12.5\x14\x14\0"). Where a record starts more
+// than half a sample period after the previous one ends, the gap is a signal_gap at the record's
+// first sample; a record that starts before the previous one ends is an error (the standard
+// requires increasing onsets). Labels and physical dimensions are trimmed; annotation channels are
+// not channels.
 namespace resonant::drivers {
 
 namespace {
@@ -59,6 +62,10 @@ struct raw_signal {
   std::int64_t samples_per_record = 0;
   bool annotation = false;
   std::size_t offset_in_record = 0;  // bytes
+  double phys_min = 0.0;
+  double phys_max = 0.0;
+  std::int64_t dig_min = 0;
+  std::int64_t dig_max = 0;
 };
 
 struct raw_header {
@@ -69,6 +76,7 @@ struct raw_header {
   std::size_t header_bytes = 0;
   std::size_t record_bytes = 0;
   std::vector<raw_signal> signals;  // every signal, annotation signals included
+  std::string start_time;           // ISO 8601 from the start date and time fields
 
   [[nodiscard]] bool discontinuous() const { return reserved.ends_with("+D"); }
   [[nodiscard]] std::string format() const {
@@ -97,6 +105,35 @@ std::string escaped(std::string_view s) {
     }
   }
   return out;
+}
+
+// "dd.mm.yy" and "hh.mm.ss" (years 85-99 are 1985-1999, 00-84 are 2000-2084); an EDF+
+// recording field "Startdate dd-MMM-yyyy ..." gives the four-digit year. "" when malformed.
+std::string header_start_time(const std::string& fixed) {
+  const std::string date = fixed.substr(168, 8);
+  const std::string time = fixed.substr(176, 8);
+  const auto num = [](const std::string& s, std::size_t at) {
+    return text::parse_integer<int>(std::string_view(s).substr(at, 2));
+  };
+  const auto day = num(date, 0);
+  const auto month = num(date, 3);
+  const auto yy = num(date, 6);
+  const auto hour = num(time, 0);
+  const auto minute = num(time, 3);
+  const auto second = num(time, 6);
+  if (!day || !month || !yy || !hour || !minute || !second) return {};
+  int year = *yy >= 85 ? 1900 + *yy : 2000 + *yy;
+  const std::string recording = fixed.substr(88, 80);
+  if (recording.starts_with("Startdate ") && recording.size() >= 21 && recording[12] == '-' &&
+      recording[16] == '-') {
+    if (const auto y4 = text::parse_integer<int>(std::string_view(recording).substr(17, 4))) {
+      year = *y4;
+    }
+  }
+  std::array<char, 32> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d", year, *month, *day, *hour,
+                *minute, *second);
+  return buf.data();
 }
 
 raw_header read_raw_header(const std::filesystem::path& path, const std::string& file) {
@@ -154,6 +191,7 @@ raw_header read_raw_header(const std::filesystem::path& path, const std::string&
   const auto rs = text::parse_number(duration);
   if (!rs || !(*rs > 0.0)) throw bad("data record duration", duration, "is not a positive number");
   h.record_s = *rs;
+  h.start_time = header_start_time(fixed);
 
   std::string sig(256 * *ns, '\0');
   in.read(sig.data(), static_cast<std::streamsize>(sig.size()));
@@ -176,9 +214,33 @@ raw_header read_raw_header(const std::filesystem::path& path, const std::string&
                 "is not a positive integer");
     }
     s.samples_per_record = *v;
+
     s.annotation =
         s.label == (h.bdf ? "BDF Annotations" : "EDF Annotations") || s.label == "EDF Annotations";
     s.offset_in_record = offset;
+    if (!s.annotation) {
+      const std::string pmin = field(sig, n * 104 + i * 8, 8);
+      const std::string pmax = field(sig, n * 112 + i * 8, 8);
+      const std::string dmin = field(sig, n * 120 + i * 8, 8);
+      const std::string dmax = field(sig, n * 128 + i * 8, 8);
+      const auto p0 = text::parse_number(pmin);
+      const auto p1 = text::parse_number(pmax);
+      const auto d0 = text::parse_integer<std::int64_t>(dmin);
+      const auto d1 = text::parse_integer<std::int64_t>(dmax);
+      const std::int64_t rail = h.bdf ? 8388608 : 32768;
+      const std::string which = " of signal " + std::to_string(i + 1);
+      if (!p0) throw bad("physical minimum" + which, pmin, "is not a number");
+      if (!p1 || *p1 == *p0)
+        throw bad("physical maximum" + which, pmax, "is not a number other than the minimum");
+      if (!d0 || *d0 < -rail || *d0 >= rail)
+        throw bad("digital minimum" + which, dmin, "is out of range");
+      if (!d1 || *d1 <= *d0 || *d1 >= rail)
+        throw bad("digital maximum" + which, dmax, "is not above the minimum and in range");
+      s.phys_min = *p0;
+      s.phys_max = *p1;
+      s.dig_min = *d0;
+      s.dig_max = *d1;
+    }
     offset += static_cast<std::size_t>(*v) * bytes_per_sample;
     const double fs = static_cast<double>(*v) / h.record_s;
     if (!s.annotation && !(std::isfinite(fs) && fs > 0.0 && fs < 1e6)) {
@@ -314,6 +376,98 @@ std::vector<double> record_onsets(const std::filesystem::path& path, const std::
   return onsets;
 }
 
+// The samples of one signal read straight from the data records (EDFlib refuses EDF+D).
+std::vector<double> read_samples_directly(const std::filesystem::path& path,
+                                          const std::string& file, const raw_header& h,
+                                          const raw_signal& s) {
+  const std::size_t spr = static_cast<std::size_t>(s.samples_per_record);
+  const std::size_t bps = h.bdf ? 3 : 2;
+  const double scale = (s.phys_max - s.phys_min) / static_cast<double>(s.dig_max - s.dig_min);
+  std::vector<double> out(static_cast<std::size_t>(h.records) * spr);
+  std::string buf(spr * bps, '\0');
+  std::ifstream in(path, std::ios::binary);
+  for (std::int64_t r = 0; r < h.records; ++r) {
+    in.seekg(static_cast<std::streamoff>(h.header_bytes) +
+             static_cast<std::streamoff>(r) * static_cast<std::streamoff>(h.record_bytes) +
+             static_cast<std::streamoff>(s.offset_in_record));
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (static_cast<std::size_t>(in.gcount()) != buf.size()) {
+      throw input_error(file, 0, "cannot read data record " + std::to_string(r + 1));
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(buf.data());
+    for (std::size_t k = 0; k < spr; ++k, p += bps) {
+      std::int32_t d = 0;
+      if (bps == 2) {
+        d = static_cast<std::int16_t>(static_cast<std::uint16_t>(p[0] | (p[1] << 8U)));
+      } else {
+        const std::uint32_t u = p[0] | (p[1] << 8U) | (static_cast<std::uint32_t>(p[2]) << 16U);
+        d = static_cast<std::int32_t>(u ^ 0x800000U) - 0x800000;
+      }
+      out[static_cast<std::size_t>(r) * spr + k] =
+          (static_cast<double>(d - s.dig_min)) * scale + s.phys_min;
+    }
+  }
+  return out;
+}
+
+// The annotations of every TAL in the annotation signals ("+onset[\x15duration]\x14text\x14
+// ...\x14\0"); time-keeping TALs have no text and give none.
+std::vector<edf_annotation> read_tals(const std::filesystem::path& path, const std::string& file,
+                                      const raw_header& h) {
+  std::vector<edf_annotation> out;
+  std::ifstream in(path, std::ios::binary);
+  for (const auto& s : h.signals) {
+    if (!s.annotation) continue;
+    std::string buf(static_cast<std::size_t>(s.samples_per_record) * (h.bdf ? 3 : 2), '\0');
+    for (std::int64_t r = 0; r < h.records; ++r) {
+      in.seekg(static_cast<std::streamoff>(h.header_bytes) +
+               static_cast<std::streamoff>(r) * static_cast<std::streamoff>(h.record_bytes) +
+               static_cast<std::streamoff>(s.offset_in_record));
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      std::string_view rest(buf.data(), static_cast<std::size_t>(in.gcount()));
+      while (!rest.empty() && (rest.front() == '+' || rest.front() == '-')) {
+        const auto end = rest.find(std::string_view("\x14\0", 2));
+        if (end == std::string_view::npos) break;
+        std::string_view tal = rest.substr(0, end + 1);
+        rest.remove_prefix(end + 2);
+        while (!rest.empty() && rest.front() == '\0') rest.remove_prefix(1);
+        const auto stamp_end = tal.find('\x14');
+        std::string_view stamp = tal.substr(0, stamp_end);
+        tal.remove_prefix(stamp_end + 1);
+        edf_annotation a;
+        const auto dur = stamp.find('\x15');
+        if (dur != std::string_view::npos) {
+          a.duration_s = text::parse_number(stamp.substr(dur + 1)).value_or(-1.0);
+          stamp = stamp.substr(0, dur);
+        }
+        const auto onset = text::parse_number(stamp.front() == '+' ? stamp.substr(1) : stamp);
+        if (!onset) {
+          throw input_error(file, 0,
+                            "data record " + std::to_string(r + 1) +
+                                " has an annotation with an invalid onset " +
+                                in_quotes(escaped(stamp)));
+        }
+        a.onset_s = *onset;
+        while (!tal.empty()) {
+          const auto t = tal.find('\x14');
+          const std::string_view item = tal.substr(0, t);
+          if (!item.empty()) {
+            edf_annotation copy = a;
+            copy.text = std::string(item);
+            out.push_back(std::move(copy));
+          }
+          if (t == std::string_view::npos) break;
+          tal.remove_prefix(t + 1);
+        }
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const edf_annotation& x, const edf_annotation& y) {
+    return x.onset_s < y.onset_s;
+  });
+  return out;
+}
+
 text::name_kind requested_kind(const signal_file_options& options, const std::string& name) {
   if (!options.signal) return text::name_kind::none;
   const std::string s = text::lower(*options.signal);
@@ -365,13 +519,6 @@ signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t
   const std::vector<double> onsets =
       h.discontinuous() ? record_onsets(path, file, h) : std::vector<double>{};
 
-  const edf_file edf(path, file, EDFLIB_DO_NOT_READ_ANNOTATIONS);
-  const edf_hdr_struct& eh = edf.header();
-  if (static_cast<std::size_t>(eh.edfsignals) != signals.size() ||
-      eh.signalparam[channel].smp_in_file != static_cast<long long>(total)) {
-    throw input_error(file, 0, "EDFlib disagrees with the header on the signals or their lengths");
-  }
-
   signal_recording rec;
   rec.path = file;
   rec.column = s.label;
@@ -380,21 +527,33 @@ signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t
   const text::name_kind wanted = requested_kind(options, file);
   rec.kind =
       text::kind_string(wanted != text::name_kind::none ? wanted : text::kind_of_name(s.label));
-  rec.start_time = start_time_of(eh);
-
-  rec.samples.resize(total);
-  const int handle = edf.handle();
-  const int sig = static_cast<int>(channel);
-  std::size_t done = 0;
-  while (done < total) {
-    const int n = static_cast<int>(std::min<std::size_t>(total - done, std::size_t{1} << 20U));
-    const int got = edfread_physical_samples(handle, sig, n, rec.samples.data() + done);
-    if (got <= 0) {
+  if (h.discontinuous()) {
+    // EDFlib refuses EDF+D / BDF+D: the records are read here, the same way.
+    rec.start_time = h.start_time.empty() ? std::optional<std::string>{} : h.start_time;
+    rec.samples = read_samples_directly(path, file, h, s);
+  } else {
+    const edf_file edf(path, file, EDFLIB_DO_NOT_READ_ANNOTATIONS);
+    const edf_hdr_struct& eh = edf.header();
+    if (static_cast<std::size_t>(eh.edfsignals) != signals.size() ||
+        eh.signalparam[channel].smp_in_file != static_cast<long long>(total)) {
       throw input_error(file, 0,
-                        "cannot read the samples of " + in_quotes(escaped(s.label)) + " after " +
-                            std::to_string(done) + " of " + std::to_string(total));
+                        "EDFlib disagrees with the header on the signals or their lengths");
     }
-    done += static_cast<std::size_t>(got);
+    rec.start_time = start_time_of(eh);
+    rec.samples.resize(total);
+    const int handle = edf.handle();
+    const int sig = static_cast<int>(channel);
+    std::size_t done = 0;
+    while (done < total) {
+      const int n = static_cast<int>(std::min<std::size_t>(total - done, std::size_t{1} << 20U));
+      const int got = edfread_physical_samples(handle, sig, n, rec.samples.data() + done);
+      if (got <= 0) {
+        throw input_error(file, 0,
+                          "cannot read the samples of " + in_quotes(escaped(s.label)) + " after " +
+                              std::to_string(done) + " of " + std::to_string(total));
+      }
+      done += static_cast<std::size_t>(got);
+    }
   }
   if (options.invert) {
     for (double& v : rec.samples) v = -v;
@@ -426,6 +585,7 @@ signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t
 std::vector<edf_annotation> read_edf_annotations(const std::filesystem::path& path) {
   const std::string file = path.string();
   const raw_header h = read_raw_header(path, file);
+  if (h.discontinuous()) return read_tals(path, file, h);
   const edf_file edf(path, file, EDFLIB_READ_ALL_ANNOTATIONS);
   std::vector<edf_annotation> out;
   const long long count = edf.header().annotations_in_file;
