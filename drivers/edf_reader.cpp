@@ -42,8 +42,8 @@
 // "EDF Annotations" signal holds the record's onset ("+12.5\x14\x14\0"). Where a record starts more
 // than half a sample period after the previous one ends, the gap is a signal_gap at the record's
 // first sample; a record that starts before the previous one ends is an error (the standard
-// requires increasing onsets). Labels and physical dimensions are trimmed; annotation channels are
-// not channels.
+// requires increasing onsets). Labels and physical dimensions are trimmed, bytes outside
+// printable ASCII shown as \xNN; annotation signals are not channels.
 namespace resonant::drivers {
 
 namespace {
@@ -205,8 +205,9 @@ raw_header read_raw_header(const std::filesystem::path& path, const std::string&
   std::size_t offset = 0;
   for (std::size_t i = 0; i < n; ++i) {
     raw_signal s;
-    s.label = field(sig, i * 16, 16);
-    s.units = field(sig, n * 96 + i * 8, 8);
+    // The standard allows printable ASCII only; anything else is shown escaped, never raw.
+    s.label = escaped(field(sig, i * 16, 16));
+    s.units = escaped(field(sig, n * 96 + i * 8, 8));
     const std::string spr = field(sig, n * 216 + i * 8, 8);
     const auto v = text::parse_integer<std::int64_t>(spr);
     if (!v || *v < 1 || *v > 100'000'000) {
@@ -245,7 +246,7 @@ raw_header read_raw_header(const std::filesystem::path& path, const std::string&
     const double fs = static_cast<double>(*v) / h.record_s;
     if (!s.annotation && !(std::isfinite(fs) && fs > 0.0 && fs < 1e6)) {
       throw input_error(file, 0,
-                        "signal " + in_quotes(escaped(s.label)) + " has a sampling rate of " +
+                        "signal " + in_quotes(s.label) + " has a sampling rate of " +
                             std::to_string(fs) + " Hz (from " + spr + " samples per " + duration +
                             " s record), not in (0, 1000000)");
     }
@@ -511,9 +512,8 @@ signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t
   const auto records = static_cast<std::uint64_t>(h.records);
   if (records > max_signal_samples / spr) {
     throw input_error(file, 0,
-                      "signal " + in_quotes(escaped(s.label)) + " holds " +
-                          std::to_string(records * spr) + " samples, over the limit of " +
-                          std::to_string(max_signal_samples));
+                      "signal " + in_quotes(s.label) + " holds " + std::to_string(records * spr) +
+                          " samples, over the limit of " + std::to_string(max_signal_samples));
   }
   const std::size_t total = static_cast<std::size_t>(records) * spr;
   const std::vector<double> onsets =
@@ -549,7 +549,7 @@ signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t
       const int got = edfread_physical_samples(handle, sig, n, rec.samples.data() + done);
       if (got <= 0) {
         throw input_error(file, 0,
-                          "cannot read the samples of " + in_quotes(escaped(s.label)) + " after " +
+                          "cannot read the samples of " + in_quotes(s.label) + " after " +
                               std::to_string(done) + " of " + std::to_string(total));
       }
       done += static_cast<std::size_t>(got);

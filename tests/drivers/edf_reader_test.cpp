@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -300,6 +301,36 @@ TEST_F(edf_reader_test, truncated_or_corrupt_files_are_refused_naming_the_file) 
             "p.edf: is not a valid EDF / BDF file (EDFlib found format errors in its header or "
             "its annotations)");
   EXPECT_EQ(error_for(dir_ / "missing.edf"), "missing.edf: cannot open: No such file or directory");
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(edf_reader_test, mutated_files_are_read_or_refused_never_crash) {
+  const std::string good = edf_plus_d({"0", "1", "3.5"});
+  std::mt19937 rng(3);
+  const std::string alphabet = "0123456789 +-.EDF\x14\x15";
+  std::size_t read = 0;
+  std::size_t refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string bytes = good;
+    if (trial % 2 == 1) bytes.replace(192, 5, "EDF+C");  // through EDFlib
+    std::uniform_int_distribution<std::size_t> at(0, bytes.size() - 1);
+    std::uniform_int_distribution<std::size_t> ch(0, alphabet.size() - 1);
+    for (int e = 0; e < 1 + trial % 4; ++e) bytes[at(rng)] = alphabet[ch(rng)];
+    const auto p = write("m.edf", bytes);
+    try {
+      const signal_recording r = read_edf_channel(p, 0, {});
+      read_edf_annotations(p);
+      ASSERT_FALSE(r.samples.empty());
+      ++read;
+    } catch (const input_error&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(read, 0U);
+  EXPECT_GT(refused, 0U);
 }
 
 }  // namespace

@@ -484,3 +484,46 @@ TEST(wfdb_record_real, mitdb_100_every_sample_equals_an_independent_decoding) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- robustness --------------------------------------------------------------------------------
+
+TEST_F(wfdb_record_test, mutated_headers_and_cut_data_are_read_or_refused_never_crash) {
+  const std::size_t frames = 64;
+  const format_case fc{212, -2047, 2047};
+  const auto sig = random_signals(fc, 2, frames, 9);
+  const std::string dat = pack(212, interleave(sig), {}, 2);
+  const std::string hea =
+      "m 2 360 64 10:00:00 01/01/2020\nm.dat 212 200(5)/mV 12 0 1 2 0 A\n"
+      "m.dat 212x1:0+0 100 12 0 1 2 0 B\n";
+  std::mt19937 rng(17);
+  const std::string alphabet = "0123456789 x:+/()-.e#\nabc";
+  std::size_t read = 0;
+  std::size_t refused = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string h = hea;
+    const int edits = 1 + trial % 3;
+    for (int e = 0; e < edits; ++e) {
+      std::uniform_int_distribution<std::size_t> at(0, h.size() - 1);
+      std::uniform_int_distribution<std::size_t> ch(0, alphabet.size() - 1);
+      h[at(rng)] = alphabet[ch(rng)];
+    }
+    std::uniform_int_distribution<std::size_t> cut(0, dat.size());
+    write("m.hea", h);
+    write("m.dat", trial % 4 == 0 ? dat.substr(0, cut(rng)) : dat);
+    for (std::size_t channel : {0UL, 1UL}) {
+      try {
+        const signal_recording r = read_wfdb_channel(dir_ / "m", channel, {});
+        ASSERT_FALSE(r.samples.empty());
+        ++read;
+      } catch (const input_error&) {
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(read, 0U);
+  EXPECT_GT(refused, 0U);
+}
+
+}  // namespace
