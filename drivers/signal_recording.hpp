@@ -59,9 +59,9 @@ struct signal_file_options {
 //    median step, > 5 means ms): linearly resampled to options.resample_hz;
 //    source_mean_rate_hz set; non-increasing time stamps dropped and gaps over 1 s bridged, both
 //    with warnings.
-//  - WFDB records (the record, .hea or .dat path; formats 16 and 212, interleaved signals):
-//    physical units from gain and baseline; lead by options.column (description or 0-based
-//    index), default the first.
+//  - WFDB records (the record, .hea, .dat or challenge .mat path; read_wfdb_signal in
+//    wfdb_record.hpp): physical units from gain and baseline; lead by options.column
+//    (description or 0-based index), default the first; invalid samples become gaps.
 // kind = options.signal, else from the column or lead name, else "". options.invert negates.
 // Throws input_error naming file, line (where there is one) and field.
 signal_recording read_signal_file(const std::filesystem::path& path,
