@@ -91,20 +91,8 @@ std::string field(const std::string& bytes, std::size_t at, std::size_t size) {
   return std::string(trim(std::string_view(bytes).substr(at, size)));
 }
 
-// Printable ASCII only in messages: anything else is shown as \xNN.
 std::string escaped(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7F) {
-      out += c;
-    } else {
-      std::array<char, 8> buf{};
-      std::snprintf(buf.data(), buf.size(), "\\x%02X", u);
-      out += buf.data();
-    }
-  }
-  return out;
+  return text::printable(s);
 }
 
 // "dd.mm.yy" and "hh.mm.ss" (years 85-99 are 1985-1999, 00-84 are 2000-2084); an EDF+

@@ -1,21 +1,26 @@
 #include "drivers/npy_reader.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
-#include "drivers/file_bytes.hpp"
 #include "drivers/input_error.hpp"
 #include "drivers/signal_recording.hpp"
 #include "drivers/text_fields.hpp"
 
-// How: the file is read whole (read_file_bytes), the header dict is parsed by a small scanner
-// that knows the three keys NumPy writes ('descr', 'fortran_order', 'shape'), the shape is
-// checked against max_signal_samples and the file size before the output is allocated, and the
-// values are converted one by one (byte order swapped when it differs from the machine's).
+// How: the preamble and the header (at most 1 MiB) are read first; the header dict is parsed by
+// a small scanner that knows the three keys NumPy writes ('descr', 'fortran_order', 'shape');
+// the shape is checked against max_signal_samples and the file size before the output is
+// allocated; the data are read in 64 KiB chunks and converted value by value (bytes assembled
+// in the file's byte order, so the machine's does not matter). Nothing read from the file
+// reaches a message unescaped.
 namespace resonant::drivers {
 
 namespace {
@@ -113,7 +118,7 @@ npy_header parse_header(std::string_view dict, const std::string& file) {
       }
       have_shape = true;
     } else {
-      throw bad("unknown key " + in_quotes(*key));
+      throw bad("unknown key " + in_quotes(text::printable(*key)));
     }
     if (!in.take(',')) {
       if (!in.take('}')) throw bad("expected ',' or '}'");
@@ -128,20 +133,31 @@ npy_header parse_header(std::string_view dict, const std::string& file) {
 
 npy_array read_npy(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string bytes = read_file_bytes(path, file);
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw input_error(file, 0, "cannot open: " + std::generic_category().message(errno));
+  }
+  const auto read = [&](std::string& buf) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    return static_cast<std::size_t>(in.gcount());
+  };
+  std::string pre(10, '\0');
+  const std::size_t got = read(pre);
   constexpr std::string_view magic = "\x93NUMPY";
-  if (bytes.size() < magic.size() + 4 || std::string_view(bytes).substr(0, magic.size()) != magic) {
+  if (got < 10 || std::string_view(pre).substr(0, magic.size()) != magic) {
     throw input_error(file, 0, "is not a .npy file (no \\x93NUMPY magic)");
   }
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(pre[i]); };
   const unsigned major = byte(6);
   std::size_t header_len = 0;
-  std::size_t header_at = 0;
+  std::size_t header_at = 10;
   if (major == 1) {
     header_len = byte(8) | (std::size_t{byte(9)} << 8U);
-    header_at = 10;
   } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) throw input_error(file, 0, "is truncated inside the .npy preamble");
+    std::string more(2, '\0');
+    if (read(more) != 2) throw input_error(file, 0, "is truncated inside the .npy preamble");
+    pre += more;
     header_len = byte(8) | (std::size_t{byte(9)} << 8U) | (std::size_t{byte(10)} << 16U) |
                  (std::size_t{byte(11)} << 24U);
     header_at = 12;
@@ -150,23 +166,28 @@ npy_array read_npy(const std::filesystem::path& path) {
                       "has .npy format version " + std::to_string(major) + "." +
                           std::to_string(byte(7)) + " (supported: 1, 2, 3)");
   }
-  if (bytes.size() - header_at < header_len) {
-    throw input_error(file, 0, "is truncated inside the .npy header");
+  constexpr std::size_t max_header = std::size_t{1} << 20U;
+  if (header_len > max_header) {
+    throw input_error(
+        file, 0,
+        "has a .npy header of " + std::to_string(header_len) + " bytes, over the limit of 1 MiB");
   }
-  const npy_header h = parse_header(std::string_view(bytes).substr(header_at, header_len), file);
+  std::string header(header_len, '\0');
+  if (read(header) != header_len) throw input_error(file, 0, "is truncated inside the .npy header");
+  const npy_header h = parse_header(header, file);
 
   // dtype: byte order, kind, size.
   const std::string& d = h.descr;
   const auto unsupported = [&] {
     return input_error(file, 0,
-                       "has dtype " + in_quotes(d) +
+                       "has dtype " + in_quotes(text::printable(d)) +
                            " (supported: f4 f8 i1 i2 i4 i8 u1 u2 u4 u8, any byte order)");
   };
   if (d.size() != 3 || (d[0] != '<' && d[0] != '>' && d[0] != '|' && d[0] != '=')) {
     throw unsupported();
   }
   const char kind = d[1];
-  const std::size_t size = static_cast<std::size_t>(d[2] - '0');
+  const auto size = static_cast<std::size_t>(d[2] - '0');
   const bool ok =
       (kind == 'f' && (size == 4 || size == 8)) ||
       ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8));
@@ -194,48 +215,65 @@ npy_array read_npy(const std::filesystem::path& path) {
   }
   const std::size_t data_at = header_at + header_len;
   const std::size_t want = static_cast<std::size_t>(count) * size;
-  const std::size_t have = bytes.size() - data_at;
-  if (have < want) {
+  std::error_code ec;
+  const auto file_size = std::filesystem::file_size(path, ec);
+  if (!ec && file_size < data_at + want) {
     throw input_error(file, 0,
                       "is truncated: the shape says " + std::to_string(count) + " values (" +
-                          std::to_string(want) + " bytes), the file holds " + std::to_string(have) +
-                          " bytes of data");
-  }
-  if (have > want) {
-    throw input_error(
-        file, 0,
-        "has " + std::to_string(have - want) + " bytes after the data the shape describes");
+                          std::to_string(want) + " bytes), the file holds " +
+                          std::to_string(file_size - data_at) + " bytes of data");
   }
 
   npy_array out;
   out.dtype = d;
   out.values.resize(static_cast<std::size_t>(count));
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data()) + data_at;
-  for (std::size_t i = 0; i < out.values.size(); ++i, p += size) {
-    std::uint64_t u = 0;
-    for (std::size_t b = 0; b < size; ++b) {
-      const std::size_t shift = big_endian ? (size - 1 - b) : b;
-      u |= std::uint64_t{p[b]} << (8U * shift);
+  // Converted in chunks of 64 KiB: the raw bytes are never held whole.
+  std::string chunk(std::size_t{1} << 16U, '\0');
+  std::size_t done = 0;
+  while (done < out.values.size()) {
+    const std::size_t n = std::min(out.values.size() - done, chunk.size() / size);
+    in.read(chunk.data(), static_cast<std::streamsize>(n * size));
+    if (static_cast<std::size_t>(in.gcount()) != n * size) {
+      throw input_error(file, 0,
+                        "is truncated: the shape says " + std::to_string(count) + " values (" +
+                            std::to_string(want) + " bytes), the file holds " +
+                            std::to_string(done * size + static_cast<std::size_t>(in.gcount())) +
+                            " bytes of data");
     }
-    double v = 0.0;
-    if (kind == 'f' && size == 8) {
-      std::memcpy(&v, &u, sizeof v);
-    } else if (kind == 'f') {
-      const auto u32 = static_cast<std::uint32_t>(u);
-      float f = 0.0F;
-      std::memcpy(&f, &u32, sizeof f);
-      v = f;
-    } else if (kind == 'u') {
-      v = static_cast<double>(u);
-    } else {
-      const unsigned bits = static_cast<unsigned>(8 * size);
-      const std::int64_t signed_value =
-          bits == 64 ? static_cast<std::int64_t>(u)
-                     : static_cast<std::int64_t>(u ^ (std::uint64_t{1} << (bits - 1))) -
-                           static_cast<std::int64_t>(std::uint64_t{1} << (bits - 1));
-      v = static_cast<double>(signed_value);
+    const auto* p = reinterpret_cast<const unsigned char*>(chunk.data());
+    for (std::size_t i = 0; i < n; ++i, p += size) {
+      std::uint64_t u = 0;
+      for (std::size_t b = 0; b < size; ++b) {
+        const std::size_t shift = big_endian ? (size - 1 - b) : b;
+        u |= std::uint64_t{p[b]} << (8U * shift);
+      }
+      double v = 0.0;
+      if (kind == 'f' && size == 8) {
+        std::memcpy(&v, &u, sizeof v);
+      } else if (kind == 'f') {
+        const auto u32 = static_cast<std::uint32_t>(u);
+        float f = 0.0F;
+        std::memcpy(&f, &u32, sizeof f);
+        v = f;
+      } else if (kind == 'u') {
+        v = static_cast<double>(u);
+      } else {
+        const auto bits = static_cast<unsigned>(8 * size);
+        const std::int64_t signed_value =
+            bits == 64 ? static_cast<std::int64_t>(u)
+                       : static_cast<std::int64_t>(u ^ (std::uint64_t{1} << (bits - 1))) -
+                             static_cast<std::int64_t>(std::uint64_t{1} << (bits - 1));
+        v = static_cast<double>(signed_value);
+      }
+      out.values[done + i] = v;
     }
-    out.values[i] = v;
+    done += n;
+  }
+  if (in.peek() != std::char_traits<char>::eof()) {
+    throw input_error(file, 0,
+                      ec ? std::string("has bytes after the data the shape describes")
+                         : "has " + std::to_string(file_size - data_at - want) +
+                               " bytes after the data the shape describes");
   }
   return out;
 }

@@ -49,6 +49,10 @@ std::optional<Int> parse_integer(std::string_view s) {
 // "\"s\"" for messages.
 std::string in_quotes(std::string_view s);
 
+// s with every byte outside printable ASCII (0x20..0x7E) written as \xNN: text from a file
+// shown in a message never sends raw bytes or escape sequences to the terminal.
+std::string printable(std::string_view s);
+
 // "a, b, c".
 std::string join(const std::vector<std::string>& names);
 

@@ -140,6 +140,11 @@ TEST_F(npy_reader_test, anything_else_is_refused_naming_the_file) {
             "a.npy: is not a .npy file (no \\x93NUMPY magic)");
   EXPECT_EQ(error_for("a.npy", npy(dict("<f8", "(1,)"), double_bytes(1, false), 4)),
             "a.npy: has .npy format version 4.0 (supported: 1, 2, 3)");
+  EXPECT_EQ(error_for("a.npy", std::string("\x93NUMPY\x02\x00\x01\x00\x00\x01", 12)),
+            "a.npy: has a .npy header of 16777217 bytes, over the limit of 1 MiB");
+  EXPECT_EQ(error_for("a.npy", npy(dict("<\x1b[2J", "(1,)"), "")),
+            "a.npy: has dtype \"<\\x1B[2J\" (supported: f4 f8 i1 i2 i4 i8 u1 u2 u4 u8, any byte "
+            "order)");
   std::string cut = npy(dict("<f8", "(1,)"), "");
   cut.resize(40);
   EXPECT_EQ(error_for("a.npy", cut), "a.npy: is truncated inside the .npy header");
