@@ -3,9 +3,11 @@
 #include <FLAC/stream_decoder.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -408,6 +410,47 @@ std::int32_t stream_sample(const unsigned char* d, std::size_t s) {
   }
 }
 
+// Bytes that hold `samples` stream samples of a packed format (the last group may be partial).
+std::uint64_t bytes_for(std::uint64_t samples, unsigned format) {
+  switch (format) {
+    case 8:
+    case 80:
+      return samples;
+    case 212:
+      return (samples * 3 + 1) / 2;
+    case 310:
+    case 311:
+      return (samples + 2) / 3 * 4;
+    default:
+      return 2 * samples;
+  }
+}
+
+// The first `cap` bytes of a signal file (all of it when shorter). With `cap_is_limit`, a file
+// longer than cap is refused unread (its record would exceed max_signal_samples).
+std::string read_dat(const std::filesystem::path& dat, const std::string& name, std::uint64_t cap,
+                     bool cap_is_limit) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(dat, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw input_error(name, 0, "is not a regular file");
+  }
+  const auto size = std::filesystem::file_size(dat, ec);
+  if (ec) return read_file_bytes(dat, name);  // reports why it cannot be opened
+  if (cap_is_limit && size > cap) {
+    throw input_error(name, 0,
+                      "holds " + std::to_string(size) + " bytes, more than " +
+                          std::to_string(max_signal_samples) + " samples per signal");
+  }
+  errno = 0;
+  std::ifstream in(dat, std::ios::binary);
+  if (!in) throw input_error(name, 0, "cannot open: " + std::generic_category().message(errno));
+  std::string bytes(static_cast<std::size_t>(std::min<std::uint64_t>(size, cap)), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
+
 // ---- FLAC (formats 508, 516, 524) --------------------------------------------------------------
 
 struct flac_state {
@@ -674,7 +717,20 @@ signal_recording read_wfdb_channel(const std::filesystem::path& record_or_file, 
     }
     frames = raw.size();
   } else {
-    const std::string bytes = read_file_bytes(dat, dat_name);
+    // Only the bytes the record needs are read: nsamples frames when the header says, else the
+    // whole file, refused unread when it would hold more than max_signal_samples per signal.
+    const std::uint64_t max_frames = max_signal_samples / spf;
+    if (h.frames && static_cast<std::uint64_t>(*h.frames) > max_frames) {
+      throw input_error(hea_name, sig.line,
+                        "lead " + in_quotes(sig.description) + " has " + std::to_string(*h.frames) +
+                            " frames of " + std::to_string(spf) + " samples, over the limit of " +
+                            std::to_string(max_signal_samples) + " samples per signal");
+    }
+    const std::uint64_t wanted_frames =
+        h.frames ? static_cast<std::uint64_t>(*h.frames) : max_frames + 1;
+    const std::uint64_t cap =
+        sig.byte_offset + bytes_for(wanted_frames * layout.frame_size, sig.format);
+    const std::string bytes = read_dat(dat, dat_name, cap, !h.frames);
     const std::size_t usable = bytes.size() > sig.byte_offset ? bytes.size() - sig.byte_offset : 0;
     const std::size_t available = stream_samples_in(usable, sig.format) / layout.frame_size;
     frames = available;
@@ -686,12 +742,6 @@ signal_recording read_wfdb_channel(const std::filesystem::path& record_or_file, 
                               " says " + std::to_string(*h.frames));
       }
       frames = static_cast<std::size_t>(*h.frames);
-    }
-    if (frames > max_signal_samples / spf) {
-      throw input_error(dat_name, 0,
-                        "holds " + std::to_string(frames) + " frames of " + std::to_string(spf) +
-                            " samples, over the limit of " + std::to_string(max_signal_samples) +
-                            " samples per signal");
     }
     raw.resize(frames * spf);
     const auto* d = reinterpret_cast<const unsigned char*>(bytes.data()) + sig.byte_offset;

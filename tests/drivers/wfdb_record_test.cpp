@@ -400,6 +400,27 @@ TEST_F(wfdb_record_test, physionet_challenge_mat_record_with_byte_offset) {
   EXPECT_EQ(h.base_date, "21/03/2017");
 }
 
+TEST_F(wfdb_record_test, sizes_are_checked_before_anything_is_read) {
+  // A sparse signal file of 400 MB: 16-bit samples over the limit are refused unread.
+  write("big.hea", "big 1 360\nbig.dat 16 200 16 0 0 0 0 ECG\n");
+  write("big.dat", "");
+  fs::resize_file(dir_ / "big.dat", 2 * (max_signal_samples + 2));
+  EXPECT_EQ(error_for(dir_ / "big"),
+            "big.dat: holds 400000004 bytes, more than 200000000 samples per signal");
+  write("big.hea", "big 1 360 200000000\nbig.dat 16x2 200 16 0 0 0 0 ECG\n");
+  EXPECT_EQ(error_for(dir_ / "big"),
+            "big.hea:2: lead \"ECG\" has 200000000 frames of 2 samples, over the limit of "
+            "200000000 samples per signal");
+  // With nsamples, only the bytes of those frames are read.
+  write("big.hea", "big 1 360 3\nbig.dat 16 200 16 0 0 0 0 ECG\n");
+  EXPECT_EQ(read_wfdb_channel(dir_ / "big", 0, {}).samples, (std::vector<double>{0.0, 0.0, 0.0}));
+  fs::create_directory(dir_ / "dir.dat");
+  write("dir.hea", "dir 1 360\ndir.dat 16\n");
+  EXPECT_EQ(error_for(dir_ / "dir"), "dir.dat: is not a regular file");
+  write("none.hea", "none 1 360\nnone.dat 16\n");
+  EXPECT_EQ(error_for(dir_ / "none"), "none.dat: cannot open: No such file or directory");
+}
+
 // ---- header ------------------------------------------------------------------------------------
 
 TEST(wfdb_header, numbers_are_range_checked_with_the_line) {
