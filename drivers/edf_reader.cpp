@@ -125,6 +125,12 @@ std::string header_start_time(const std::string& fixed) {
 }
 
 raw_header read_raw_header(const std::filesystem::path& path, const std::string& file) {
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (!status_error && std::filesystem::exists(status) &&
+      !std::filesystem::is_regular_file(status)) {
+    throw input_error(file, 0, "is not a regular file (EDF and BDF are read with seeks)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;

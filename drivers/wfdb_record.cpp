@@ -633,6 +633,22 @@ std::string iso_start_time(const wfdb_header& h) {
 wfdb_header read_wfdb_header(const std::filesystem::path& record_or_file) {
   const std::filesystem::path hea = header_path(record_or_file);
   const std::string name = hea.string();
+  // A header is a few lines: anything that is not a regular file of at most 16 MiB is refused
+  // before it is read (a path to a device or a FIFO must not hang or fill memory).
+  constexpr std::uintmax_t max_header_bytes = std::uintmax_t{16} << 20U;
+  std::error_code ec;
+  const auto status = std::filesystem::status(hea, ec);
+  if (!ec && std::filesystem::exists(status)) {
+    if (!std::filesystem::is_regular_file(status)) {
+      throw input_error(name, 0, "is not a regular file");
+    }
+    const auto size = std::filesystem::file_size(hea, ec);
+    if (!ec && size > max_header_bytes) {
+      throw input_error(
+          name, 0,
+          "holds " + std::to_string(size) + " bytes, too many for a WFDB header (limit 16 MiB)");
+    }
+  }
   return parse_wfdb_header(read_file_bytes(hea, name), name);
 }
 

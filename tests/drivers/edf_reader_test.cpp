@@ -301,6 +301,9 @@ TEST_F(edf_reader_test, truncated_or_corrupt_files_are_refused_naming_the_file) 
             "p.edf: is not a valid EDF / BDF file (EDFlib found format errors in its header or "
             "its annotations)");
   EXPECT_EQ(error_for(dir_ / "missing.edf"), "missing.edf: cannot open: No such file or directory");
+  fs::create_directory(dir_ / "d.edf");
+  EXPECT_EQ(error_for(dir_ / "d.edf"),
+            "d.edf: is not a regular file (EDF and BDF are read with seeks)");
 }
 
 }  // namespace

@@ -417,6 +417,8 @@ TEST_F(wfdb_record_test, sizes_are_checked_before_anything_is_read) {
   fs::create_directory(dir_ / "dir.dat");
   write("dir.hea", "dir 1 360\ndir.dat 16\n");
   EXPECT_EQ(error_for(dir_ / "dir"), "dir.dat: is not a regular file");
+  fs::create_directory(dir_ / "hdir.hea");
+  EXPECT_EQ(error_for(dir_ / "hdir"), "hdir.hea: is not a regular file");
   write("none.hea", "none 1 360\nnone.dat 16\n");
   EXPECT_EQ(error_for(dir_ / "none"), "none.dat: cannot open: No such file or directory");
 }
