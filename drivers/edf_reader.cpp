@@ -474,6 +474,12 @@ text::name_kind requested_kind(const signal_file_options& options, const std::st
 
 }  // namespace
 
+bool looks_like_edf(std::string_view head) noexcept {
+  return head.starts_with("0       ") || head.starts_with(
+                                             "\xFF"
+                                             "BIOSEMI");
+}
+
 std::vector<channel_info> edf_channels(const std::filesystem::path& path) {
   const std::string file = path.string();
   const raw_header h = read_raw_header(path, file);

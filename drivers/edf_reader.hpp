@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drivers/channel_info.hpp"
@@ -31,6 +32,10 @@ std::vector<channel_info> edf_channels(const std::filesystem::path& path);
 // Details and errors in edf_reader.cpp.
 signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t channel,
                                   const signal_file_options& options);
+
+// True when `head` (the first bytes of a file, at least 8) starts like an EDF ("0" and seven
+// spaces) or BDF ("\xFF" "BIOSEMI") header: for content sniffing before a reader is chosen.
+bool looks_like_edf(std::string_view head) noexcept;
 
 // The annotations of an EDF+ / BDF+ file, in onset order (none for plain EDF / BDF).
 std::vector<edf_annotation> read_edf_annotations(const std::filesystem::path& path);

@@ -131,6 +131,10 @@ npy_header parse_header(std::string_view dict, const std::string& file) {
 
 }  // namespace
 
+bool looks_like_npy(std::string_view head) noexcept {
+  return head.starts_with("\x93NUMPY");
+}
+
 npy_array read_npy(const std::filesystem::path& path) {
   const std::string file = path.string();
   errno = 0;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace resonant::drivers {
@@ -11,6 +12,10 @@ struct npy_array {
   std::string dtype;  // as the header writes it: "<f8", ">i2", "|u1", ...
   std::vector<double> values;
 };
+
+// True when `head` (the first bytes of a file) starts with the .npy magic "\x93NUMPY": for
+// content sniffing before a reader is chosen.
+bool looks_like_npy(std::string_view head) noexcept;
 
 // Reads a .npy file (format versions 1.0, 2.0 and 3.0):
 //   magic "\x93NUMPY", major and minor version bytes, the header length (2 bytes little-endian

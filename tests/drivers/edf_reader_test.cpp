@@ -216,6 +216,11 @@ TEST_F(edf_reader_test, bdf_plus_round_trip_keeps_24_bit_resolution) {
   }
   const fs::path p = dir_ / "s.bdf";
   ASSERT_EQ(write_with_edflib(p, EDFLIB_FILETYPE_BDFPLUS, x, 256, 5.0, 8388607, "PPG"), 2560U);
+  std::ifstream in(p, std::ios::binary);
+  std::string head(8, '\0');
+  in.read(head.data(), 8);
+  EXPECT_TRUE(resonant::drivers::looks_like_edf(head));
+  EXPECT_FALSE(resonant::drivers::looks_like_edf("0,800\n"));
   const auto channels = edf_channels(p);
   ASSERT_EQ(channels.size(), 1U);
   EXPECT_EQ(channels[0].format, "BDF+C");
@@ -233,6 +238,7 @@ TEST_F(edf_reader_test, bdf_plus_round_trip_keeps_24_bit_resolution) {
 TEST_F(edf_reader_test, discontinuous_records_become_gaps_of_the_right_length) {
   // Records at 0, 1, 3.5 and 4.5 s: 1.5 s missing before the third record (sample 200).
   const auto p = write("d.edf", edf_plus_d({"0", "1", "3.5", "4.5"}));
+  EXPECT_TRUE(resonant::drivers::looks_like_edf(edf_plus_d({"0"})));
   const auto channels = edf_channels(p);
   ASSERT_EQ(channels.size(), 1U);
   EXPECT_EQ(channels[0].format, "EDF+D");

@@ -115,6 +115,12 @@ TEST_F(npy_reader_test, every_supported_dtype_in_both_byte_orders) {
   EXPECT_TRUE(read_npy(write("e.npy", npy(dict("<f8", "(0,)"), ""))).values.empty());
 }
 
+TEST(npy_sniff, magic_only) {
+  EXPECT_TRUE(resonant::drivers::looks_like_npy(npy(dict("<f8", "(0,)"), "")));
+  EXPECT_FALSE(resonant::drivers::looks_like_npy("\x93NUMP"));
+  EXPECT_FALSE(resonant::drivers::looks_like_npy("rr\n800\n"));
+}
+
 TEST_F(npy_reader_test, anything_else_is_refused_naming_the_file) {
   EXPECT_EQ(error_for("a.npy", npy(dict("<f8", "(2, 3)"), std::string(48, '\0'))),
             "a.npy: holds an array of shape (2, 3); only one-dimensional arrays (N,) or (N, 1) "
