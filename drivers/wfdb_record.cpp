@@ -50,10 +50,13 @@
 // (signal_recording::gaps, seconds = run length / channel rate); a run at the start or end is
 // dropped with a warning; a channel with no valid sample is an error.
 //
-// nsamples from the header (the .dat must hold that many frames; a longer file is read to
-// nsamples), else from the file size. The channel's sample count is checked against
-// max_signal_samples before allocation. Checksum (16-bit sum of the channel's raw values, when
+// nsamples from the header (the .dat must hold that many frames; only their bytes are read),
+// else from the file size. The channel's sample count is checked against max_signal_samples
+// before anything is read or allocated; a .hea or .dat that is not a regular file (device,
+// FIFO, directory) is refused unread. Checksum (16-bit sum of the channel's raw values, when
 // nsamples is given) and initial value are compared with the data: a mismatch is a warning.
+// Skew is not applied (a warning says so). Pitfall: invalid samples dropped at the start move
+// the channel's time zero by that many samples (the warning gives the count).
 //
 // Speed: the decoding loop touches only the bytes of the chosen signal; MIT-BIH 100 (650 000
 // frames of 2 signals, format 212, 1.95 MB) reads in about 2.5 ms in a release build.
