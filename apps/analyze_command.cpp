@@ -6,12 +6,9 @@
 #include <string>
 
 #include "analyze_report.hpp"
-#include "beat_detection.hpp"
-#include "beats_command.hpp"
-#include "drivers/rr_recording.hpp"
-#include "drivers/signal_recording.hpp"
-#include "dsp/beat_intervals.hpp"
 #include "dsp/hrv_analysis.hpp"
+#include "exit_codes.hpp"
+#include "input_options.hpp"
 
 namespace resonant::apps {
 namespace {
@@ -21,52 +18,61 @@ struct analyze_options {
   std::string profile = "kubios";
   std::string format = "table";
   std::string artefacts;  // empty: the profile's choice
-  std::string units = "auto";
-  bool first_is_offset = false;
-  signal_options_cli signal;
+  input_options_cli input;
 };
 
-// A waveform file becomes an RR recording through the beat detector of its kind.
-drivers::rr_recording rr_from_signal(const std::string& path, const signal_options_cli& o) {
-  drivers::signal_file_options so;
-  if (!o.column.empty()) so.column = o.column;
-  if (!o.signal.empty()) so.signal = o.signal;
-  if (o.rate_hz > 0.0) so.rate_hz = o.rate_hz;
-  so.invert = o.invert;
-  const drivers::signal_recording sig = drivers::read_signal_file(path, so);
-  const auto beats = detect_beats(sig);
-  drivers::rr_recording rec;
-  rec.path = path;
-  rec.kind = sig.kind;
-  rec.units = "samples";
-  rec.rr = dsp::intervals_from_beats(beats, sig.fs_hz);
-  rec.warnings = sig.warnings;
-  rec.warnings.push_back(std::to_string(beats.size()) + " beats detected in " + sig.column + " (" +
-                         detector_description(sig.kind) + ")");
-  return rec;
+// The least an analysis needs: fewer usable intervals cannot give any metric.
+constexpr std::size_t min_usable_intervals = 10;
+
+void add_interpretation(nlohmann::json& j, const analysis_input& in) {
+  auto& input = j["input"];
+  const drivers::recording& r = in.recording;
+  input["kind"] = std::string(dsp::to_string(r.kind));
+  input["decided_by"] = r.decided_by;
+  if (!in.rr.rr_column.empty()) input["column"] = in.rr.rr_column;
+  if (!in.rr.time_column.empty()) input["time_column"] = in.rr.time_column;
+  input["skipped"] = in.rr.skipped;
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& s : in.rr.skipped_lines)
+    lines.push_back({{"line", s.line}, {"reason", s.reason}});
+  input["skipped_lines"] = lines;
+  std::size_t gaps = 0;
+  for (auto g : in.rr.rr.after_gap) gaps += g != 0 ? 1 : 0;
+  input["gaps"] = gaps;
+  if (r.signal) {
+    const auto& sig = *r.signal;
+    input["column"] = sig.column;
+    input["rate_hz"] = sig.fs_hz;
+    if (sig.source_mean_rate_hz) input["source_mean_rate_hz"] = *sig.source_mean_rate_hz;
+    input["inverted"] = r.inverted;
+    input["signal_units"] = sig.units;
+    input["signal_gaps"] = sig.gaps.size();
+    input["samples"] = sig.samples.size();
+    if (in.beats) input["beats_detected"] = in.beats->beats.size();
+  }
+  input["notes"] = r.notes;
 }
 
 void run_analyze(const analyze_options& o) {
-  const std::map<std::string, drivers::rr_units> units{{"auto", drivers::rr_units::auto_detect},
-                                                       {"ms", drivers::rr_units::ms},
-                                                       {"s", drivers::rr_units::s}};
-  drivers::rr_file_options read_options;
-  read_options.units = units.at(o.units);
-  read_options.first_is_offset = o.first_is_offset;
-  drivers::signal_file_options probe;
-  if (!o.signal.column.empty()) probe.column = o.signal.column;
-  if (!o.signal.signal.empty()) probe.signal = o.signal.signal;
-  if (o.signal.rate_hz > 0.0) probe.rate_hz = o.signal.rate_hz;
-  const drivers::rr_recording rec = drivers::is_signal_file(o.path, probe)
-                                        ? rr_from_signal(o.path, o.signal)
-                                        : drivers::read_rr_recording(o.path, read_options);
+  const analysis_input in = open_for_analysis(o.path, o.input);
 
   dsp::analysis_profile profile = *dsp::analysis_profile::named(o.profile);
   if (o.artefacts == "none") profile.artefacts = dsp::artefact_method::none;
   if (o.artefacts == "kubios") profile.artefacts = dsp::artefact_method::kubios;
 
-  const dsp::hrv_report report = dsp::analyze(rec.rr, profile);
-  const nlohmann::json j = report_json(rec, profile, report);
+  const dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
+  if (report.n_intervals < min_usable_intervals) {
+    std::size_t in_range = 0;
+    for (double v : in.rr.rr.rr_ms) in_range += (v >= 250.0 && v <= 2500.0) ? 1 : 0;
+    throw unusable_data(
+        in.recording.path + ": " + std::to_string(report.n_intervals) +
+        " usable intervals, fewer than the " + std::to_string(min_usable_intervals) +
+        " an analysis needs (" + std::to_string(in.rr.rr.size()) + " read as " +
+        std::string(dsp::to_string(in.recording.kind)) + ", " + std::to_string(in_range) +
+        " of them within 250-2500 ms; " + in.recording.decided_by + ")");
+  }
+  nlohmann::json j = report_json(in.rr, profile, report);
+  add_interpretation(j, in);
   if (o.format == "json") {
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "csv") {
@@ -84,7 +90,8 @@ void add_analyze_command(CLI::App& app) {
       "analyze",
       "HRV report of a recording: RR intervals, WFDB beat annotations, or an ECG / PPG waveform");
   cmd->add_option("FILE", opts->path,
-                  "RR interval file, WFDB .atr annotations or record, or ECG / PPG signal file")
+                  "recording: RR intervals, beat times, WFDB record or annotations, ECG / PPG "
+                  "waveform, session record; - for standard input")
       ->required();
   cmd->add_option("--profile", opts->profile, "parameter profile")
       ->check(CLI::IsMember({"kubios", "neurokit"}))
@@ -96,12 +103,7 @@ void add_analyze_command(CLI::App& app) {
                   "artefact handling: none, or kubios (range gate + Lipponen & Tarvainen 2019); "
                   "default: the profile's (kubios)")
       ->check(CLI::IsMember({"none", "kubios"}));
-  cmd->add_option("--units", opts->units, "units of the intervals in the file")
-      ->check(CLI::IsMember({"auto", "ms", "s"}))
-      ->capture_default_str();
-  cmd->add_flag("--first-is-offset", opts->first_is_offset,
-                "the first value is the time of the first beat (PhysioNet RR lists)");
-  add_signal_options(*cmd, opts->signal);
+  add_input_options(*cmd, opts->input);
   cmd->callback([opts] { run_analyze(*opts); });
 }
 

@@ -1,5 +1,6 @@
 #include "beat_detection.hpp"
 
+#include <span>
 #include <stdexcept>
 
 #include "dsp/ecg_detector.hpp"
@@ -7,19 +8,68 @@
 
 namespace resonant::apps {
 
-std::vector<dsp::beat_event> detect_beats(const drivers::signal_recording& signal) {
-  if (signal.kind == "ecg") {
-    dsp::ecg_detector_config cfg;
-    cfg.sample_rate_hz = signal.fs_hz;
-    return dsp::detect_ecg_beats(signal.samples, cfg);
+beat_track detect_beats(const drivers::signal_recording& signal) {
+  if (signal.kind != "ecg" && signal.kind != "ppg") {
+    throw std::invalid_argument(signal.path + ": cannot tell whether column \"" + signal.column +
+                                "\" is ECG or PPG; give --input ecg or --input ppg");
   }
-  if (signal.kind == "ppg") {
-    dsp::ppg_detector_config cfg;
-    cfg.sample_rate_hz = signal.fs_hz;
-    return dsp::detect_ppg_beats(signal.samples, cfg);
+  beat_track out;
+  const std::span<const double> all(signal.samples);
+  std::size_t first = 0;
+  double gap_s = 0.0;
+  for (std::size_t g = 0; g <= signal.gaps.size(); ++g) {
+    const std::size_t last = g < signal.gaps.size() ? signal.gaps[g].at : all.size();
+    if (last > first) {
+      const auto stretch = all.subspan(first, last - first);
+      std::vector<dsp::beat_event> beats;
+      if (signal.kind == "ecg") {
+        dsp::ecg_detector_config cfg;
+        cfg.sample_rate_hz = signal.fs_hz;
+        beats = dsp::detect_ecg_beats(stretch, cfg);
+      } else {
+        dsp::ppg_detector_config cfg;
+        cfg.sample_rate_hz = signal.fs_hz;
+        beats = dsp::detect_ppg_beats(stretch, cfg);
+      }
+      for (std::size_t i = 0; i < beats.size(); ++i) {
+        dsp::beat_event b = beats[i];
+        b.sample += static_cast<std::int64_t>(first);
+        out.time_s.push_back(b.time_s(signal.fs_hz) + gap_s);
+        out.starts_stretch.push_back(i == 0 && g > 0 ? 1 : 0);
+        out.beats.push_back(b);
+      }
+    }
+    if (g < signal.gaps.size()) {
+      gap_s += signal.gaps[g].seconds;
+      first = last;
+    }
   }
-  throw std::invalid_argument(signal.path + ": cannot tell whether column \"" + signal.column +
-                              "\" is ECG or PPG; give --signal ecg or --signal ppg");
+  return out;
+}
+
+dsp::rr_series intervals_of(const beat_track& track) {
+  dsp::rr_series out;
+  const auto lost = [](const dsp::beat_event& b) {
+    return b.flag == dsp::signal_flag::flat || b.flag == dsp::signal_flag::clipped;
+  };
+  bool gap = false;
+  bool have_origin = false;
+  double origin = 0.0;
+  for (std::size_t i = 1; i < track.beats.size(); ++i) {
+    if (track.starts_stretch[i] != 0 || lost(track.beats[i - 1]) || lost(track.beats[i])) {
+      gap = !out.empty();
+      continue;
+    }
+    const double ta = track.time_s[i - 1];
+    const double tb = track.time_s[i];
+    if (!have_origin) {
+      origin = ta;
+      have_origin = true;
+    }
+    out.push_back((tb - ta) * 1000.0, tb - origin, gap);
+    gap = false;
+  }
+  return out;
 }
 
 std::string detector_description(const std::string& kind) {

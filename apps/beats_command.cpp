@@ -5,51 +5,50 @@
 #include <string>
 
 #include "beat_detection.hpp"
-#include "drivers/signal_recording.hpp"
+#include "drivers/input_error.hpp"
+#include "input_options.hpp"
 
 namespace resonant::apps {
 namespace {
 
 struct beats_options {
   std::string path;
-  signal_options_cli signal;
+  input_options_cli input;
 };
 
 void run_beats(const beats_options& o) {
-  drivers::signal_file_options so;
-  if (!o.signal.column.empty()) so.column = o.signal.column;
-  if (!o.signal.signal.empty()) so.signal = o.signal.signal;
-  if (o.signal.rate_hz > 0.0) so.rate_hz = o.signal.rate_hz;
-  so.invert = o.signal.invert;
-  const drivers::signal_recording rec = drivers::read_signal_file(o.path, so);
-  const auto beats = detect_beats(rec);
-  for (const auto& w : rec.warnings)
-    std::fprintf(stderr, "resonant: %s: %s\n", o.path.c_str(), w.c_str());
+  const drivers::recording rec = drivers::open_recording(o.path, to_open_options(o.input));
+  if (!rec.signal) {
+    throw drivers::input_error(rec.path, 0,
+                               "holds " + std::string(dsp::to_string(rec.kind)) + " (" +
+                                   rec.decided_by +
+                                   "), not a waveform to detect beats in (--input ecg|ppg "
+                                   "--rate HZ if it is one)");
+  }
+  const drivers::signal_recording& sig = *rec.signal;
+  const beat_track track = detect_beats(sig);
+  std::fprintf(stderr, "resonant: %s: read as %s: %s\n", rec.path.c_str(), sig.kind.c_str(),
+               rec.decided_by.c_str());
+  for (const auto& w : sig.warnings) {
+    std::fprintf(stderr, "resonant: %s: %s\n", rec.path.c_str(), w.c_str());
+  }
   std::printf("sample,time_s,quality\n");
-  for (const auto& b : beats) {
-    std::printf("%lld,%.6f,%.3f\n", static_cast<long long>(b.sample), b.time_s(rec.fs_hz),
-                b.quality);
+  for (std::size_t i = 0; i < track.beats.size(); ++i) {
+    const auto& b = track.beats[i];
+    std::printf("%lld,%.6f,%.3f\n", static_cast<long long>(b.sample), track.time_s[i], b.quality);
   }
 }
 
 }  // namespace
 
-void add_signal_options(CLI::App& cmd, signal_options_cli& opts) {
-  cmd.add_option("--signal", opts.signal, "waveform kind when the file does not say")
-      ->check(CLI::IsMember({"ecg", "ppg"}));
-  cmd.add_option("--column", opts.column, "CSV column or WFDB lead (name or 0-based index)");
-  cmd.add_option("--rate", opts.rate_hz, "sampling rate (Hz) of a file without time stamps")
-      ->check(CLI::PositiveNumber);
-  cmd.add_flag("--invert", opts.invert, "the pulse goes down (camera PPG red channel)");
-}
-
 void add_beats_command(CLI::App& app) {
   auto opts = std::make_shared<beats_options>();
   CLI::App* cmd =
       app.add_subcommand("beats", "detect heart beats in an ECG or PPG file, one per line (CSV)");
-  cmd->add_option("FILE", opts->path, "signal file: CSV, one column with --rate, or WFDB record")
+  cmd->add_option("FILE", opts->path,
+                  "signal file: CSV, one column with --rate, WFDB record; - for standard input")
       ->required();
-  add_signal_options(*cmd, opts->signal);
+  add_input_options(*cmd, opts->input, false);
   cmd->callback([opts] { run_beats(*opts); });
 }
 

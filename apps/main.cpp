@@ -9,16 +9,16 @@
 #include "analyze_command.hpp"
 #include "beats_command.hpp"
 #include "drivers/input_error.hpp"
+#include "exit_codes.hpp"
 #include "pace_command.hpp"
 #include "replay_command.hpp"
 #include "scan_command.hpp"
 #include "session_command.hpp"
 #include "simulate_command.hpp"
 
-namespace {
-constexpr int exit_bad_input = 2;
-constexpr int exit_internal = 3;
-}  // namespace
+using resonant::apps::exit_bad_input;
+using resonant::apps::exit_internal;
+using resonant::apps::exit_unusable_data;
 
 int main(int argc, char** argv) {
   CLI::App app{"Resonant: HRV analysis and paced-breathing biofeedback", "resonant"};
@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : exit_bad_input;
+  } catch (const resonant::apps::unusable_data& e) {
+    std::cerr << "resonant: " << e.what() << '\n';
+    return exit_unusable_data;
   } catch (const resonant::drivers::input_error& e) {
     std::cerr << "resonant: " << e.what() << '\n';
     return exit_bad_input;

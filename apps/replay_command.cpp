@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -17,13 +18,12 @@
 #include <system_error>
 #include <thread>
 
-#include "beats_command.hpp"
-#include "drivers/rr_recording.hpp"
-#include "drivers/signal_recording.hpp"
+#include "drivers/recording.hpp"
 #include "engine/clock.hpp"
 #include "engine/metric_format.hpp"
 #include "engine/session_pipeline.hpp"
 #include "engine/session_record.hpp"
+#include "input_options.hpp"
 
 namespace resonant::apps {
 namespace {
@@ -34,10 +34,8 @@ struct replay_options {
   std::string format = "csv";
   std::string out;
   std::size_t block = 4096;
-  std::string units = "auto";
-  bool first_is_offset = false;
   bool progress = true;
-  signal_options_cli signal;
+  input_options_cli input;
 };
 
 // A recording as a sequence of record items, whatever its file format.
@@ -94,15 +92,22 @@ class rr_feed final : public replay_feed {
   std::size_t i_ = 0;
 };
 
+// A waveform in blocks; a gap in the recording is a jump of the sample index (the pipeline
+// restarts its detector there and leaves a gap in the intervals).
 class signal_feed final : public replay_feed {
  public:
   signal_feed(drivers::signal_recording sig, std::size_t block)
       : sig_(std::move(sig)), block_(block) {}
   bool next(engine::record_item& item) override {
     if (i_ >= sig_.samples.size()) return false;
-    const std::size_t n = std::min(block_, sig_.samples.size() - i_);
+    while (gap_ < sig_.gaps.size() && sig_.gaps[gap_].at <= i_) {
+      offset_ += static_cast<std::int64_t>(std::llround(sig_.gaps[gap_].seconds * sig_.fs_hz));
+      ++gap_;
+    }
+    std::size_t n = std::min(block_, sig_.samples.size() - i_);
+    if (gap_ < sig_.gaps.size()) n = std::min(n, sig_.gaps[gap_].at - i_);
     item.type = engine::record_item::kind::samples;
-    item.first_sample = static_cast<std::int64_t>(i_);
+    item.first_sample = static_cast<std::int64_t>(i_) + offset_;
     item.values.assign(sig_.samples.begin() + static_cast<std::ptrdiff_t>(i_),
                        sig_.samples.begin() + static_cast<std::ptrdiff_t>(i_ + n));
     i_ += n;
@@ -122,28 +127,21 @@ class signal_feed final : public replay_feed {
   drivers::signal_recording sig_;
   std::size_t block_;
   std::size_t i_ = 0;
+  std::size_t gap_ = 0;
+  std::int64_t offset_ = 0;
 };
 
 std::unique_ptr<replay_feed> open_feed(const replay_options& o) {
-  if (engine::is_session_record(o.path)) return std::make_unique<record_feed>(o.path);
-  drivers::signal_file_options so;
-  if (!o.signal.column.empty()) so.column = o.signal.column;
-  if (!o.signal.signal.empty()) so.signal = o.signal.signal;
-  if (o.signal.rate_hz > 0.0) so.rate_hz = o.signal.rate_hz;
-  so.invert = o.signal.invert;
-  if (drivers::is_signal_file(o.path, so)) {
-    drivers::signal_recording sig = drivers::read_signal_file(o.path, so);
-    if (sig.kind != "ecg" && sig.kind != "ppg")
-      throw std::invalid_argument(o.path + ": cannot tell whether column \"" + sig.column +
-                                  "\" is ECG or PPG; give --signal ecg or --signal ppg");
-    return std::make_unique<signal_feed>(std::move(sig), o.block);
+  std::error_code ec;
+  if (o.path != "-" && std::filesystem::is_regular_file(o.path, ec) &&
+      engine::is_session_record(o.path)) {
+    return std::make_unique<record_feed>(o.path);
   }
-  drivers::rr_file_options ro;
-  ro.units = o.units == "ms"  ? drivers::rr_units::ms
-             : o.units == "s" ? drivers::rr_units::s
-                              : drivers::rr_units::auto_detect;
-  ro.first_is_offset = o.first_is_offset;
-  return std::make_unique<rr_feed>(drivers::read_rr_recording(o.path, ro));
+  drivers::recording rec = drivers::open_recording(o.path, to_open_options(o.input));
+  std::cerr << "resonant: " << rec.path << ": read as " << dsp::to_string(rec.kind) << ": "
+            << rec.decided_by << '\n';
+  if (rec.signal) return std::make_unique<signal_feed>(std::move(*rec.signal), o.block);
+  return std::make_unique<rr_feed>(std::move(*rec.intervals));
 }
 
 // Sleeps so that data time advances at `speed` times real time (nothing for max speed).
@@ -239,8 +237,12 @@ void run_replay(const replay_options& o) {
     engine::pipeline_config cfg;
     cfg.kind = feed->kind();
     cfg.rate_hz = feed->rate_hz();
-    engine::session_pipeline pipeline(cfg,
-                                      [&](const engine::metric_snapshot& s) { writer.row(s); });
+    // At a finite speed every row goes out as it is made, so a pipe can follow the replay live.
+    const bool live = speed > 0.0;
+    engine::session_pipeline pipeline(cfg, [&](const engine::metric_snapshot& s) {
+      writer.row(s);
+      if (live) writer.flush();
+    });
     pacer_clock pace(speed);
     progress_bar bar(o.progress);
 
@@ -303,17 +305,14 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("--format", opts->format, "metric stream format")
       ->check(CLI::IsMember({"csv", "jsonl"}))
       ->capture_default_str();
-  cmd->add_option("--out", opts->out, "write the metric stream here (mode 0600) instead of stdout");
+  cmd->add_option("--out", opts->out,
+                  "write the metric stream here (mode 0600; - is stdout) instead of stdout; at a "
+                  "finite speed every row is flushed as it is made");
   cmd->add_option("--block", opts->block,
                   "samples fed to the engine at a time (the output does not depend on it)")
       ->capture_default_str();
-  cmd->add_option("--units", opts->units, "units of the intervals in an RR file")
-      ->check(CLI::IsMember({"auto", "ms", "s"}))
-      ->capture_default_str();
-  cmd->add_flag("--first-is-offset", opts->first_is_offset,
-                "the first value of an RR list is the time of the first beat");
   cmd->add_flag("!--no-progress", opts->progress, "no progress bar even on a terminal");
-  add_signal_options(*cmd, opts->signal);
+  add_input_options(*cmd, opts->input);
   cmd->callback([opts] { run_replay(*opts); });
 }
 

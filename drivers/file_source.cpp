@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "drivers/input_error.hpp"
+#include "drivers/recording.hpp"
 
 namespace resonant::drivers {
 
@@ -15,19 +16,13 @@ file_source::file_source(boost::asio::io_context& io, const std::filesystem::pat
   if (!(options_.speed > 0.0)) throw std::invalid_argument("file source: speed must be positive");
   if (options_.period.count() <= 0)
     throw std::invalid_argument("file source: period must be positive");
-  waveform_ = is_signal_file(path, options_.signal);
+  recording rec = open_recording(path.string(), options_.input);
+  waveform_ = rec.signal.has_value();
   if (waveform_) {
-    signal_ = read_signal_file(path, options_.signal);
-    if (signal_.kind == "ecg")
-      kind_ = signal_kind::ecg;
-    else if (signal_.kind == "ppg")
-      kind_ = signal_kind::ppg;
-    else
-      throw input_error(path.string(), 0,
-                        "cannot tell whether column \"" + signal_.column +
-                            "\" is ECG or PPG; say which (signal=ecg or signal=ppg)");
+    signal_ = std::move(*rec.signal);
+    kind_ = rec.kind == dsp::input_kind::ppg ? signal_kind::ppg : signal_kind::ecg;
   } else {
-    rr_ = read_rr_recording(path, options_.rr);
+    rr_ = std::move(*rec.intervals);
   }
 }
 

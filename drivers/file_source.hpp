@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/recording.hpp"
 #include "drivers/rr_recording.hpp"
 #include "drivers/signal_recording.hpp"
 #include "drivers/source.hpp"
@@ -20,8 +21,7 @@ namespace resonant::drivers {
 struct file_source_options {
   double speed = 1.0;                     // 1 = real time; N = N times faster
   std::chrono::milliseconds period{100};  // how often data is handed over
-  signal_file_options signal;             // for waveform files
-  rr_file_options rr;                     // for RR files
+  open_options input;                     // how the file is read (drivers/recording.hpp)
 };
 
 // A recording played as if it came from a sensor, in real time (or `speed` times faster), on

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "drivers/file_bytes.hpp"
+#include "drivers/input_bytes.hpp"
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
 
@@ -32,7 +33,8 @@
 //    point only (a decimal comma would be read as a separator).
 //  - Header: lines before the first data line whose first field is not a number are text
 //    (Kubios / Elite HRV export headers). The first line whose first field is a number or a
-//    missing marker is the first data line; from there on every line is data. The last text
+//    missing marker, or whose fields are at least half numbers (a date-time first: Polar Sensor
+//    Logger), is the first data line; from there on every line is data. The last text
 //    line names the columns when it has as many fields as the first data line.
 //  - Layout: (a) named columns: the header has as many fields as the data (at least 2) and names
 //    the RR column (name contains rr, ibi, nn, interval or rri, case-insensitive) and/or the time
@@ -168,12 +170,7 @@ parsed_field parse_field(std::string_view s) {
 }
 
 std::string quoted(std::string_view s) {
-  constexpr std::size_t longest = 40;
-  std::string out = "\"";
-  out += s.substr(0, longest);
-  if (s.size() > longest) out += "...";
-  out += '"';
-  return out;
+  return "\"" + printable(s, 40) + "\"";
 }
 
 std::string field_problem(std::string_view text, field_kind kind) {
@@ -288,7 +285,12 @@ file_shape scan_shape(std::string_view text, std::vector<std::string_view>& scra
     split_fields(line, scratch);
     if (shape.data_lines == 0) {
       const auto kind = parse_field(scratch.front()).kind;
-      if (kind != field_kind::number && kind != field_kind::missing) {
+      // A data line starts with a number, or (date-time first: "2021-03-04T10:11:12;812") has
+      // numbers in at least half of its fields.
+      std::size_t numbers = 0;
+      for (auto f : scratch) numbers += parse_field(f).kind == field_kind::number ? 1 : 0;
+      const bool mostly_numbers = scratch.size() >= 2 && 2 * numbers >= scratch.size();
+      if (kind != field_kind::number && kind != field_kind::missing && !mostly_numbers) {
         header_text = line;
         shape.header_line = cursor.line_no();
         const char c = line.front();
@@ -402,7 +404,17 @@ struct extracted {
   std::vector<std::uint8_t> after_gap;
   std::vector<std::uint32_t> line_no;
   std::size_t missing = 0;
+  std::size_t skipped = 0;
+  std::vector<skipped_line> skipped_lines;
 };
+
+constexpr std::size_t skipped_lines_kept = 20;
+
+std::string number_text(double v) {
+  std::array<char, 32> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v);
+  return {buffer.data(), result.ptr};
+}
 
 class extractor {
  public:
@@ -421,7 +433,8 @@ class extractor {
     if (lay_.time_column) {
       time = parse_field(time_text);
       if (time.kind != field_kind::number && time.kind != field_kind::missing) {
-        fail(line_no, field_problem(time_text, time.kind));
+        skip_or_fail(line_no, field_problem(time_text, time.kind));
+        return;
       }
     }
     if (rr.kind == field_kind::missing) {
@@ -429,22 +442,40 @@ class extractor {
       gap_pending_ = !out_.rr.empty();
       return;
     }
-    if (rr.kind != field_kind::number) fail(line_no, field_problem(text, rr.kind));
+    if (rr.kind != field_kind::number) {
+      skip_or_fail(line_no, field_problem(text, rr.kind));
+      return;
+    }
     if (offset_pending_) {
       offset_pending_ = false;
       return;
     }
+    // Over 3.6e6 is more than an hour whether the file is in ms or s: with --strict the earliest
+    // problem in the file is the one named.
+    if (options_.strict && rr.value > 3.6e6) {
+      fail(line_no, "interval " + quoted(text) +
+                        " is longer than an hour: not a beat interval (remove --strict to skip "
+                        "such values as gaps)");
+    }
     if (time.kind == field_kind::number) {
       if (!previous_time_text_.empty() && !(time.value > previous_time_)) {
-        fail(line_no, "time " + quoted(time_text) + " is not after the previous beat's time " +
-                          quoted(previous_time_text_));
+        skip_or_fail(line_no, "time " + quoted(time_text) +
+                                  " is not after the previous beat's time " +
+                                  quoted(previous_time_text_));
+        return;
       }
       previous_time_ = time.value;
       previous_time_text_ = time_text;
     }
-    if (rr.value <= 0.0 && !first_not_positive_) {
-      first_not_positive_ = out_.rr.size();
-      not_positive_text_ = text;
+    if (rr.value <= 0.0) {
+      if (!options_.strict) {
+        skip(line_no, "interval " + quoted(text) + " is not positive");
+        return;
+      }
+      if (!first_not_positive_) {
+        first_not_positive_ = out_.rr.size();
+        not_positive_text_ = text;
+      }
     }
     out_.rr.push_back(rr.value);
     if (lay_.time_column) {
@@ -461,9 +492,33 @@ class extractor {
     return std::move(out_);
   }
 
+  // A bad value inside the data: a gap and a counted warning, or (strict) an error.
+  void skip_or_fail(std::size_t line_no, const std::string& message) {
+    if (options_.strict) fail(line_no, message + " (remove --strict to skip such lines as gaps)");
+    skip(line_no, message);
+  }
+
+  void skip(std::size_t line_no, const std::string& message) {
+    if (out_.skipped++ < skipped_lines_kept) out_.skipped_lines.push_back({line_no, message});
+    gap_pending_ = !out_.rr.empty();
+  }
+
   // Problems are reported in file order: a non-positive interval seen earlier comes first.
   [[noreturn]] void fail(std::size_t line_no, const std::string& message) {
     if (first_not_positive_) throw_not_positive();
+    // An interval over an hour earlier in the file (known once the units are) comes first.
+    if (!out_.rr.empty()) {
+      const rr_units units = interval_units(out_.rr, lay_, options_, nullptr);
+      const double longest = units == rr_units::ms ? 3.6e6 : 3600.0;
+      for (std::size_t i = 0; i < out_.rr.size(); ++i) {
+        if (out_.rr[i] > longest) {
+          throw input_error(name_, out_.line_no[i],
+                            "interval " + number_text(out_.rr[i]) + " " + unit_name(units) +
+                                " is longer than an hour: not a beat interval (remove --strict "
+                                "to skip such values as gaps)");
+        }
+      }
+    }
     throw input_error(name_, line_no, message);
   }
 
@@ -498,11 +553,29 @@ extracted extract(std::string_view text, const file_shape& shape, const layout& 
     split_fields(line, scratch);
     const std::size_t count = scratch.size() - (shape.drop_last ? 1 : 0);
     if (!lay.columns) {
+      // A line with anything but numbers ("@ marker 12", a note) is skipped whole: its numbers
+      // are not intervals.
+      const auto bad =
+          std::find_if(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(count),
+                       [](std::string_view f) {
+                         const auto k = parse_field(f).kind;
+                         return k != field_kind::number && k != field_kind::missing;
+                       });
+      if (bad != scratch.begin() + static_cast<std::ptrdiff_t>(count)) {
+        ex.take(cursor.line_no(), *bad, {});
+        continue;
+      }
       for (std::size_t i = 0; i < count; ++i) ex.take(cursor.line_no(), scratch[i], {});
       continue;
     }
     if (count != lay.width) {
-      // Only named-column files can get here: the header fixes the width.
+      // A line that does not fit the columns ("@ marker", a note) is skipped as a gap.
+      if (count < lay.width && !options.strict) {
+        ex.skip(cursor.line_no(), std::to_string(count) + " field" + (count == 1 ? "" : "s") +
+                                      " where the columns need " + std::to_string(lay.width) +
+                                      ": " + quoted(line));
+        continue;
+      }
       ex.fail(cursor.line_no(), std::to_string(count) + " fields where the header on line " +
                                     std::to_string(shape.header_line) + " names " +
                                     std::to_string(lay.width) + " columns");
@@ -525,27 +598,43 @@ double time_scale_s(const extracted& ex, const layout& lay) {
   return units_by_magnitude(std::move(steps)) == rr_units::ms ? 1e-3 : 1.0;
 }
 
-std::string number_text(double v) {
-  std::array<char, 32> buffer{};
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v);
-  return {buffer.data(), result.ptr};
-}
-
 void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const std::string& name,
-                  rr_recording& out) {
+                  bool strict, rr_recording& out) {
   auto& series = out.rr;
   for (double& v : ex.rr) v *= rr_scale_ms;
-  const std::size_t n = ex.rr.size();
   // Longer than an hour cannot be a beat interval, and would wreck the time axis of
-  // everything after it; shorter absurd values are left to the analysis' range gate.
+  // everything after it: a gap (or, strict, an error). Shorter absurd values are left to the
+  // analysis' range gate.
   constexpr double longest_ms = 3.6e6;
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t kept = 0;
+  bool gap_next = false;
+  for (std::size_t i = 0; i < ex.rr.size(); ++i) {
     if (ex.rr[i] > longest_ms) {
-      throw input_error(
-          name, ex.line_no[i],
-          "interval " + number_text(ex.rr[i]) + " ms is longer than an hour: not a beat interval");
+      const std::string message =
+          "interval " + number_text(ex.rr[i]) + " ms is longer than an hour: not a beat interval";
+      if (strict) {
+        throw input_error(name, ex.line_no[i],
+                          message + " (remove --strict to skip such values as gaps)");
+      }
+      if (ex.skipped++ < skipped_lines_kept) ex.skipped_lines.push_back({ex.line_no[i], message});
+      gap_next = kept > 0;
+      continue;
     }
+    ex.rr[kept] = ex.rr[i];
+    ex.after_gap[kept] = (ex.after_gap[i] != 0 || gap_next) ? 1 : 0;
+    ex.line_no[kept] = ex.line_no[i];
+    if (!ex.time.empty()) ex.time[kept] = ex.time[i];
+    gap_next = false;
+    ++kept;
   }
+  ex.rr.resize(kept);
+  ex.after_gap.resize(kept);
+  ex.line_no.resize(kept);
+  if (!ex.time.empty()) ex.time.resize(kept);
+  std::sort(ex.skipped_lines.begin(), ex.skipped_lines.end(),
+            [](const skipped_line& a, const skipped_line& b) { return a.line < b.line; });
+  const std::size_t n = ex.rr.size();
+  if (n == 0) throw input_error(name, 0, "contains no usable RR intervals");
   series.end_s.resize(n);
   if (!lay.time_column) {
     double end = 0.0;
@@ -607,29 +696,118 @@ void build_series(extracted& ex, const layout& lay, double rr_scale_ms, const st
   series.after_gap = std::move(ex.after_gap);
 }
 
+// Time values that are not numbers (date-times: "10:11:12", "2021-03-04T10:11:12.123") cannot
+// be used as a time axis here: the intervals give it. A column that counts 0, 1, 2, ... (or from
+// any start, by exactly 1) and is not named like time is an index (pandas' unnamed first
+// column), not a time axis.
+void check_time_column(std::string_view text, const file_shape& shape, layout& lay,
+                       std::vector<std::string_view>& scratch, std::vector<std::string>& warnings) {
+  if (!lay.time_column) return;
+  line_cursor cursor(text, shape.data_start, shape.data_start_line - 1);
+  std::string_view line;
+  std::size_t lines = 0;
+  std::size_t numbers = 0;
+  std::size_t unit_steps = 0;
+  double previous = 0.0;
+  bool have_previous = false;
+  std::string_view first_text;
+  while (lines < 200 && cursor.next(line)) {
+    scratch.clear();
+    split_fields(line, scratch);
+    if (scratch.size() <= *lay.time_column) continue;
+    ++lines;
+    const std::string_view field = scratch[*lay.time_column];
+    if (first_text.empty()) first_text = field;
+    const parsed_field t = parse_field(field);
+    if (t.kind != field_kind::number) {
+      have_previous = false;
+      continue;
+    }
+    ++numbers;
+    if (have_previous && t.value - previous == 1.0 && t.value == std::floor(t.value)) {
+      ++unit_steps;
+    }
+    previous = t.value;
+    have_previous = true;
+  }
+  const std::string column = lay.time_column < shape.header.size()
+                                 ? quoted(shape.header[*lay.time_column])
+                                 : "column " + std::to_string(*lay.time_column);
+  if (lines > 0 && 2 * numbers < lines) {
+    warnings.push_back("time column " + column + " holds " + quoted(first_text) +
+                       ", not numbers: the intervals give the time axis");
+    lay.time_column.reset();
+  } else if (numbers >= 3 && unit_steps + 1 >= numbers &&
+             !(*lay.time_column < shape.header.size() &&
+               names_time(shape.header[*lay.time_column]))) {
+    warnings.push_back(column + " counts up by 1 on every line: an index, not a time axis");
+    lay.time_column.reset();
+  }
+}
+
 }  // namespace
 
-rr_recording read_rr_file(const std::filesystem::path& path, const rr_file_options& options) {
-  const std::string name = path.string();
-  const std::string contents = read_file_bytes(path, name);
-  std::string_view text = contents;
+rr_recording read_rr_text(std::string_view text, const std::string& name,
+                          const rr_file_options& options) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   std::vector<std::string_view> scratch;
   file_shape shape = scan_shape(text, scratch);
   if (shape.data_lines == 0) throw input_error(name, 0, "contains no RR intervals");
-  const layout lay = choose_layout(shape, name);
+  if (shape.total_fields > max_rr_values) {
+    throw input_error(name, 0,
+                      "holds " + std::to_string(shape.total_fields) + " values, more than the " +
+                          std::to_string(max_rr_values) +
+                          " intervals (58 days at 60 bpm) one analysis takes: split the "
+                          "recording");
+  }
+  layout lay = choose_layout(shape, name);
+  check_time_column(text, shape, lay, scratch, shape.warnings);
   extracted ex = extract(text, shape, lay, options, name, scratch);
-  if (ex.rr.empty()) throw input_error(name, 0, "contains no RR intervals");
+  if (ex.rr.empty()) {
+    if (ex.skipped > 0) {
+      throw input_error(name, ex.skipped_lines.front().line,
+                        "contains no usable RR intervals (" + ex.skipped_lines.front().reason +
+                            ", and " + std::to_string(ex.skipped - 1) + " more skipped)");
+    }
+    throw input_error(name, 0, "contains no RR intervals");
+  }
 
   rr_recording out;
   out.path = name;
   out.kind = "rr";
   out.missing = ex.missing;
   out.warnings = std::move(shape.warnings);
+  if (lay.columns && lay.rr_column < shape.header.size()) {
+    out.rr_column = std::string(shape.header[lay.rr_column]);
+  } else if (lay.columns) {
+    out.rr_column = "column " + std::to_string(lay.rr_column);
+  }
+  if (lay.time_column) {
+    out.time_column = *lay.time_column < shape.header.size()
+                          ? std::string(shape.header[*lay.time_column])
+                          : "column " + std::to_string(*lay.time_column);
+  }
   const rr_units units = interval_units(ex.rr, lay, options, &out.warnings);
   out.units = unit_name(units);
-  build_series(ex, lay, units == rr_units::ms ? 1.0 : 1000.0, name, out);
+  build_series(ex, lay, units == rr_units::ms ? 1.0 : 1000.0, name, options.strict, out);
+  out.skipped = ex.skipped;
+  out.skipped_lines = std::move(ex.skipped_lines);
+  if (out.skipped > 0) {
+    std::string where;
+    for (const auto& s : out.skipped_lines)
+      where += (where.empty() ? "" : ", ") + std::to_string(s.line);
+    out.warnings.push_back(std::to_string(out.skipped) + " value" + (out.skipped == 1 ? "" : "s") +
+                           " skipped as gaps (bad lines or impossible intervals; --strict refuses "
+                           "them): line" +
+                           (out.skipped_lines.size() == 1 ? " " : "s ") + where +
+                           (out.skipped > out.skipped_lines.size() ? ", ..." : ""));
+  }
   return out;
+}
+
+rr_recording read_rr_file(const std::filesystem::path& path, const rr_file_options& options) {
+  const input_bytes in = read_input(path.string());
+  return read_rr_text(in.text, in.name, options);
 }
 
 rr_recording read_rr_recording(const std::filesystem::path& path, const rr_file_options& options) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "drivers/file_bytes.hpp"
+#include "drivers/input_bytes.hpp"
 #include "drivers/input_error.hpp"
 #include "drivers/signal_recording.hpp"
 #include "drivers/text_fields.hpp"
@@ -38,9 +39,13 @@
 //    steps 0.005). Time-stamped values are resampled onto a uniform grid at
 //    options.resample_hz by linear interpolation between the neighbouring samples; the grid
 //    starts at the first time stamp and ends at or before the last. A sample whose time stamp
-//    does not increase is dropped (counted in a warning); steps over 1 s are bridged by the
-//    straight line (counted in a warning: no information there). source_mean_rate_hz is
-//    (kept samples - 1) / (last time - first time).
+//    does not increase is dropped (counted in a warning); a step over max(0.25 s, 5 x the
+//    median step) is a gap (signal_recording::gaps): each stretch between gaps is resampled on
+//    its own grid, nothing is bridged. source_mean_rate_hz is (kept samples - 1) / (last time -
+//    first time). The resampled length is checked (2e8 samples at most) before allocation.
+//  - Empty cells and NaN / NA / null in the value column are gaps (untimed files: a run of k
+//    missing samples is a gap of k / rate seconds); a bad line is a gap with a warning naming
+//    the first one, or an error with options.strict.
 //  - Without a time column the rate is options.rate_hz (required; the error says to give
 //    --rate). With a time column options.rate_hz is ignored (warning).
 //  - Value column: options.column (header name, case-insensitive, with or without its unit, or a
@@ -50,7 +55,7 @@
 //    options.signal, of the only kind present. Anything else is an error listing the columns.
 //  - kind: options.signal, else by the column name as above, else "".
 //  - Only the time and value columns are converted; a data line must have enough fields for
-//    them. A field that is empty or not a finite number is an error naming file, line, column.
+//    them.
 //
 // WFDB records: wfdb_record.cpp (read_wfdb_signal; same options, invert included).
 //
@@ -256,28 +261,47 @@ std::string format_number(double x) {
   return std::string(buf.data(), r.ptr);
 }
 
-// Uniform grid at fs_hz from t[0]; linear interpolation. t strictly increasing, size >= 2.
-std::vector<double> resample_linear(const std::vector<double>& t, const std::vector<double>& v,
-                                    double fs_hz) {
-  const double span = t.back() - t.front();
+// Uniform grid at fs_hz from t[first]; linear interpolation over t[first, last), appended to out.
+void resample_linear(const std::vector<double>& t, const std::vector<double>& v, std::size_t first,
+                     std::size_t last, double fs_hz, std::vector<double>& out) {
+  const double span = t[last - 1] - t[first];
   const auto n = static_cast<std::size_t>(std::floor(span * fs_hz + 1e-9)) + 1;
-  std::vector<double> out(n);
-  std::size_t j = 0;
+  std::size_t j = first;
   for (std::size_t k = 0; k < n; ++k) {
-    const double tk = t.front() + static_cast<double>(k) / fs_hz;
-    while (j + 2 < t.size() && t[j + 1] <= tk) ++j;
+    const double tk = t[first] + static_cast<double>(k) / fs_hz;
+    while (j + 2 < last && t[j + 1] <= tk) ++j;
+    if (j + 1 >= last) {
+      out.push_back(v[j]);
+      continue;
+    }
     const double a = t[j];
     const double b = t[j + 1];
     const double w = std::clamp((tk - a) / (b - a), 0.0, 1.0);
-    out[k] = v[j] + w * (v[j + 1] - v[j]);
+    out.push_back(v[j] + w * (v[j + 1] - v[j]));
   }
-  return out;
 }
 
-signal_recording read_text_signal(const std::filesystem::path& path,
+bool is_missing_marker(std::string_view f) {
+  return f.empty() || iequals(f, "nan") || iequals(f, "na") || iequals(f, "n/a") ||
+         iequals(f, "null") || iequals(f, "-nan");
+}
+
+// Samples resampled from time stamps above this many are refused before they are allocated
+// (2e8 doubles = 1.6 GB: 24 hours at 2 kHz).
+constexpr double max_resampled_samples = 2e8;
+
+}  // namespace
+
+signal_recording read_signal_text(std::string_view text, const std::string& file,
                                   const signal_file_options& options) {
-  const std::string file = path.string();
-  const std::string text = read_file_bytes(path, file);
+  // Lines are indexed (24 bytes each) and converted: their number is bounded first.
+  const auto newlines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (newlines > static_cast<std::size_t>(max_resampled_samples)) {
+    throw input_error(file, 0,
+                      "has " + std::to_string(newlines) +
+                          " lines, more than the 2e8 samples one recording may hold: split it "
+                          "or store it as WFDB / EDF");
+  }
   const std::vector<text_line> lines = content_lines(text);
   if (lines.empty()) throw input_error(file, 0, "is empty (no data lines)");
 
@@ -286,7 +310,7 @@ signal_recording read_text_signal(const std::filesystem::path& path,
   bool has_header = false;
   split.each(lines.front().text, [&](std::size_t, std::string_view f) {
     names.emplace_back(f);
-    if (!parse_number(f)) has_header = true;
+    if (!parse_number(f) && !is_missing_marker(f)) has_header = true;
   });
   const std::size_t first_data = has_header ? 1 : 0;
   if (lines.size() <= first_data) throw input_error(file, 0, "has a header but no data lines");
@@ -303,6 +327,7 @@ signal_recording read_text_signal(const std::filesystem::path& path,
       }
     }
   }
+  if (options.time_column) time_column = *options.time_column;
   const std::size_t value_column = pick_column(names, has_header, time_column, options, file);
   if (value_column == time_column) {
     throw input_error(file, 0, "column " + in_quotes(names[value_column]) + " is the time column");
@@ -319,22 +344,37 @@ signal_recording read_text_signal(const std::filesystem::path& path,
 
   if (!time_column && !options.rate_hz) {
     throw input_error(file, 0,
-                      "has no time column, so the sampling rate must be given: use --rate HZ "
-                      "(signal_file_options::rate_hz)");
+                      "has no time column, so the sampling rate must be given: use --rate HZ");
   }
-  if (!time_column && (!(*options.rate_hz > 0.0) || !std::isfinite(*options.rate_hz))) {
-    throw input_error(file, 0, "the sampling rate (--rate) must be a positive number");
+  if (!time_column &&
+      (!(*options.rate_hz > 0.0) || !std::isfinite(*options.rate_hz) || *options.rate_hz > 1e6)) {
+    throw input_error(file, 0, "the sampling rate (--rate) must be between 0 and 1000000 Hz");
   }
-  if (time_column && (!(options.resample_hz > 0.0) || !std::isfinite(options.resample_hz))) {
-    throw input_error(file, 0, "the resampling rate must be a positive number");
+  if (time_column && (!(options.resample_hz > 0.0) || !std::isfinite(options.resample_hz) ||
+                      options.resample_hz > 1e6)) {
+    throw input_error(file, 0, "the resampling rate must be between 0 and 1000000 Hz");
   }
 
   const std::size_t rows = lines.size() - first_data;
   std::vector<double> values;
   std::vector<double> times;
+  std::vector<std::size_t> row_lines;  // line number of each kept value (timed files)
   values.reserve(rows);
-  if (time_column) times.reserve(rows);
+  if (time_column) {
+    times.reserve(rows);
+    row_lines.reserve(rows);
+  }
   const std::size_t needed = std::max(value_column, time_column.value_or(0)) + 1;
+  std::size_t missing_run = 0;  // untimed: missing samples since the last stored one
+  std::size_t missing = 0;
+  std::size_t skipped = 0;
+  std::string first_skip;
+  const auto skip = [&](std::size_t line_number, const std::string& why) {
+    if (options.strict) {
+      throw input_error(file, line_number, why + " (remove --strict to read it as a gap)");
+    }
+    if (skipped++ == 0) first_skip = "line " + std::to_string(line_number) + ": " + why;
+  };
   for (std::size_t r = first_data; r < lines.size(); ++r) {
     const text_line& line = lines[r];
     std::string_view value_field;
@@ -343,25 +383,53 @@ signal_recording read_text_signal(const std::filesystem::path& path,
       if (i == value_column) value_field = f;
       if (i == time_column) time_field = f;
     });
+    std::optional<double> value;
     if (count < needed) {
-      throw input_error(file, line.number,
-                        "has " + std::to_string(count) + " field" + (count == 1 ? "" : "s") +
-                            ", expected at least " + std::to_string(needed) + " (" +
-                            std::to_string(names.size()) + " in the " +
-                            (has_header ? "header" : "first line") + ")");
-    }
-    const auto parse = [&](std::string_view f, std::size_t column) {
-      const auto v = parse_number(f);
-      if (!v) {
-        throw input_error(
-            file, line.number,
-            (f.empty() ? std::string("empty field") : in_quotes(f) + " is not a number") +
-                " in column " + in_quotes(names[column]));
+      skip(line.number, "has " + std::to_string(count) + " field" + (count == 1 ? "" : "s") +
+                            ", expected at least " + std::to_string(needed));
+    } else if (is_missing_marker(value_field)) {
+      ++missing;
+    } else {
+      value = parse_number(value_field);
+      if (!value) {
+        skip(line.number, in_quotes(value_field) + " is not a number in column " +
+                              in_quotes(names[value_column]));
       }
-      return *v;
-    };
-    values.push_back(parse(value_field, value_column));
-    if (time_column) times.push_back(parse(time_field, *time_column));
+    }
+    if (!time_column) {
+      if (!value) {
+        ++missing_run;
+        continue;
+      }
+      if (missing_run > 0 && !values.empty()) {
+        rec.gaps.push_back({values.size(), static_cast<double>(missing_run) / *options.rate_hz});
+      }
+      missing_run = 0;
+      values.push_back(*value);
+      continue;
+    }
+    if (!value) continue;
+    const auto t = parse_number(time_field);
+    if (!t) {
+      skip(line.number,
+           in_quotes(time_field) + " is not a time in column " + in_quotes(names[*time_column]));
+      continue;
+    }
+    values.push_back(*value);
+    times.push_back(*t);
+    row_lines.push_back(line.number);
+  }
+  if (missing > 0) {
+    rec.warnings.push_back(std::to_string(missing) + " empty or NaN value" +
+                           (missing == 1 ? "" : "s") + " in column " +
+                           in_quotes(names[value_column]) + " read as gaps");
+  }
+  if (skipped > 0) {
+    rec.warnings.push_back(std::to_string(skipped) + " bad line" + (skipped == 1 ? "" : "s") +
+                           " read as gaps (first: " + first_skip + ")");
+  }
+  if (values.empty()) {
+    throw input_error(file, 0, "column " + in_quotes(names[value_column]) + " holds no numbers");
   }
 
   if (!time_column) {
@@ -391,7 +459,7 @@ signal_recording read_text_signal(const std::filesystem::path& path,
     for (std::size_t i = 0; i < times.size(); ++i) {
       const double t = times[i] * scale;
       if (kept > 0 && !(t > times[kept - 1])) {
-        if (dropped++ == 0) first_dropped_line = lines[first_data + i].number;
+        if (dropped++ == 0) first_dropped_line = row_lines[i];
         continue;
       }
       times[kept] = t;
@@ -408,32 +476,48 @@ signal_recording read_text_signal(const std::filesystem::path& path,
     if (kept < 2) {
       throw input_error(file, 0, "needs at least two samples with increasing time stamps");
     }
-    std::size_t gaps = 0;
+    // A step far longer than the usual one is a gap (no samples there), never bridged: a straight
+    // line through a dropout would be read as a pulse or hide one.
+    const double gap_step = std::max(0.25, 5.0 * median_step(times));
+    std::vector<std::size_t> starts{0};
+    double covered = 0.0;
     double gap_s = 0.0;
-    double first_gap_at = 0.0;
     for (std::size_t i = 1; i < kept; ++i) {
-      const double step = times[i] - times[i - 1];
-      if (step > 1.0) {
-        if (gaps++ == 0) first_gap_at = times[i - 1] - times.front();
-        gap_s += step;
+      if (times[i] - times[i - 1] > gap_step) {
+        covered += times[i - 1] - times[starts.back()];
+        starts.push_back(i);
       }
     }
-    if (gaps > 0) {
-      rec.warnings.push_back(std::to_string(gaps) + " gap" + (gaps == 1 ? "" : "s") +
-                             " over 1 s in the time stamps (" + format_number(gap_s) +
-                             " s in all, first at " + format_number(first_gap_at) +
-                             " s) bridged by straight lines");
-    }
-    constexpr double max_samples = 1e9;
-    if ((times.back() - times.front()) * options.resample_hz > max_samples) {
+    covered += times[kept - 1] - times[starts.back()];
+    if (covered * options.resample_hz > max_resampled_samples) {
       throw input_error(file, 0,
-                        "time stamps span " + format_number(times.back() - times.front()) +
-                            " s, too long to resample at " + format_number(options.resample_hz) +
-                            " Hz");
+                        "time stamps cover " + format_number(covered) +
+                            " s: too long to resample at " + format_number(options.resample_hz) +
+                            " Hz within the limit of 2e8 samples");
+    }
+    starts.push_back(kept);
+    rec.samples.reserve(static_cast<std::size_t>(covered * options.resample_hz) + starts.size());
+    for (std::size_t k = 0; k + 1 < starts.size(); ++k) {
+      const std::size_t first = starts[k];
+      if (k > 0) {
+        // The grid of the previous stretch ended at or before its last time stamp.
+        const double last_grid =
+            times[starts[k - 1]] +
+            std::floor((times[first - 1] - times[starts[k - 1]]) * options.resample_hz + 1e-9) /
+                options.resample_hz;
+        const double missing_s = times[first] - last_grid - 1.0 / options.resample_hz;
+        rec.gaps.push_back({rec.samples.size(), std::max(0.0, missing_s)});
+        gap_s += times[first] - times[first - 1];
+      }
+      resample_linear(times, values, first, starts[k + 1], options.resample_hz, rec.samples);
+    }
+    if (starts.size() > 2) {
+      rec.warnings.push_back(std::to_string(starts.size() - 2) + " gap" +
+                             (starts.size() == 3 ? "" : "s") + " in the time stamps (" +
+                             format_number(gap_s) + " s in all) kept as gaps");
     }
     rec.source_mean_rate_hz = static_cast<double>(kept - 1) / (times.back() - times.front());
     rec.fs_hz = options.resample_hz;
-    rec.samples = resample_linear(times, values, options.resample_hz);
   }
   if (options.invert) {
     for (double& v : rec.samples) v = -v;
@@ -441,11 +525,11 @@ signal_recording read_text_signal(const std::filesystem::path& path,
   return rec;
 }
 
-}  // namespace
-
 signal_recording read_signal_file(const std::filesystem::path& path,
                                   const signal_file_options& options) {
-  return is_wfdb_path(path) ? read_wfdb_signal(path, options) : read_text_signal(path, options);
+  if (is_wfdb_path(path)) return read_wfdb_signal(path, options);
+  const input_bytes in = read_input(path.string());
+  return read_signal_text(in.text, in.name, options);
 }
 
 bool is_signal_file(const std::filesystem::path& path, const signal_file_options& options) {

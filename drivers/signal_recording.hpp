@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsp/rr_series.hpp"
@@ -41,11 +42,13 @@ struct signal_recording {
 constexpr std::size_t max_signal_samples = 200'000'000;
 
 struct signal_file_options {
-  std::optional<std::string> column;  // CSV column name or WFDB lead name / 0-based index
-  std::optional<double> rate_hz;      // for files without a rate (one column, no time)
-  std::optional<std::string> signal;  // "ecg" or "ppg" when the file does not say
-  bool invert = false;                // pulse goes down (camera PPG red channel)
-  double resample_hz = 100.0;         // target rate for unevenly time-stamped files
+  std::optional<std::string> column;       // CSV column name or WFDB lead name / 0-based index
+  std::optional<double> rate_hz;           // for files without a rate (one column, no time)
+  std::optional<std::string> signal;       // "ecg" or "ppg" when the file does not say
+  bool invert = false;                     // pulse goes down (camera PPG red channel)
+  double resample_hz = 100.0;              // target rate for unevenly time-stamped files
+  std::optional<std::size_t> time_column;  // 0-based; default: a column named like time
+  bool strict = false;                     // a bad line is an error instead of a gap
 };
 
 // Signal files (details in signal_file_reader.cpp):
@@ -57,14 +60,20 @@ struct signal_file_options {
 //  - One column without a header: options.rate_hz required.
 //  - Time-stamped CSV (a column time / timer / timestamp / t, in ms or s by its header or by the
 //    median step, > 5 means ms): linearly resampled to options.resample_hz;
-//    source_mean_rate_hz set; non-increasing time stamps dropped and gaps over 1 s bridged, both
-//    with warnings.
+//    source_mean_rate_hz set; non-increasing time stamps dropped and steps over max(0.25 s, 5 x the
+//    median step) kept as gaps, both with warnings.
 //  - WFDB records (the record, .hea, .dat or challenge .mat path; read_wfdb_signal in
 //    wfdb_record.hpp): physical units from gain and baseline; lead by options.column
 //    (description or 0-based index), default the first; invalid samples become gaps.
 // kind = options.signal, else from the column or lead name, else "". options.invert negates.
 // Throws input_error naming file, line (where there is one) and field.
 signal_recording read_signal_file(const std::filesystem::path& path,
+                                  const signal_file_options& options);
+
+// The text part of read_signal_file on text already in memory (`name` names it in messages).
+// Empty cells, NaN and bad lines become gaps (signal_recording::gaps; options.strict: errors);
+// time-stamp steps over max(0.25 s, 5 x the median step) are gaps, never bridged.
+signal_recording read_signal_text(std::string_view text, const std::string& name,
                                   const signal_file_options& options);
 
 // True when the path looks like a waveform rather than beat intervals: options that only make

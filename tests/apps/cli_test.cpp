@@ -86,8 +86,17 @@ TEST_F(cli, table_and_csv_formats) {
   EXPECT_NE(header.find("time_domain.rmssd_ms"), std::string::npos);
   EXPECT_NE(header.find("frequency_domain.lomb.lf_ms2"), std::string::npos);
   const std::string values = csv.out.substr(nl + 1);
-  EXPECT_EQ(std::count(header.begin(), header.end(), ','),
-            std::count(values.begin(), values.end(), ','));
+  // Commas outside double quotes separate the cells (the decision text is quoted).
+  const auto cells = [](const std::string& line) {
+    std::size_t n = 1;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      if (c == ',' && !quoted) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(cells(header), cells(values));
 }
 
 TEST_F(cli, physionet_offset_file_and_wfdb_annotations) {
@@ -112,11 +121,20 @@ TEST_F(cli, physionet_offset_file_and_wfdb_annotations) {
 }
 
 TEST_F(cli, bad_number_names_file_line_and_field) {
-  const std::string f = write_text("rr.txt", "800\n810\n12a\n820\n");
-  const run_result r = run("analyze " + f);
+  std::string body = "800\n810\n12a\n820\n";
+  for (int i = 0; i < 60; ++i) body += std::to_string(800 + (i % 4) * 10) + "\n";
+  const std::string f = write_text("rr.txt", body);
+  // --strict: refused, naming the line.
+  const run_result r = run("analyze " + f + " --strict");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find(f + ":3: \"12a\" is not a number"), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  // Without it: a gap, and the report says which line was skipped.
+  const run_result lenient = run("analyze " + f + " --format json");
+  ASSERT_EQ(lenient.exit_code, 0) << lenient.out;
+  const auto j = nlohmann::json::parse(lenient.out);
+  EXPECT_EQ(j["input"]["skipped"], 1);
+  EXPECT_EQ(j["input"]["skipped_lines"][0]["line"], 3);
 }
 
 TEST_F(cli, bad_inputs_exit_2_with_one_line) {
@@ -134,12 +152,14 @@ TEST_F(cli, bad_inputs_exit_2_with_one_line) {
 }
 
 TEST_F(cli, single_beat_nan_and_absurd_values_are_handled) {
-  const run_result one = run("analyze " + write_text("one.txt", "850\n") + " --format json");
-  ASSERT_EQ(one.exit_code, 0) << one.out;
-  const auto j1 = nlohmann::json::parse(one.out);
-  EXPECT_EQ(j1["time_domain"]["mean_nn_ms"], 850.0);
-  EXPECT_TRUE(j1["time_domain"]["rmssd_ms"].is_null());
-  EXPECT_FALSE(j1["warnings"].empty());
+  // One value cannot be told apart from anything else; read as RR it is too little (exit 3).
+  const std::string one_file = write_text("one.txt", "850\n");
+  const run_result unsure = run("analyze " + one_file + " --format json");
+  EXPECT_EQ(unsure.exit_code, 2) << unsure.out;
+  EXPECT_NE(unsure.out.find("--input rr"), std::string::npos) << unsure.out;
+  const run_result one = run("analyze " + one_file + " --input rr --format json");
+  EXPECT_EQ(one.exit_code, 3) << one.out;
+  EXPECT_NE(one.out.find("1 usable intervals, fewer than the 10"), std::string::npos) << one.out;
 
   std::string body;
   for (int i = 0; i < 200; ++i) body += std::to_string(800 + (i % 7) * 10) + "\n";
@@ -154,8 +174,8 @@ TEST_F(cli, single_beat_nan_and_absurd_values_are_handled) {
 }
 
 TEST_F(cli, beats_prints_one_csv_line_per_beat) {
-  const run_result r =
-      run("beats " + data("recordings/nstdb_118e24.csv") + " --rate 360 --signal ecg");
+  const run_result r = resonant::test::run_resonant(
+      "beats " + data("recordings/nstdb_118e24.csv") + " --rate 360 --signal ecg", "", false);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out.rfind("sample,time_s,quality\n", 0), 0U);
   const auto lines = std::count(r.out.begin(), r.out.end(), '\n');
@@ -191,9 +211,10 @@ TEST_F(cli, signal_files_without_enough_information_fail_clearly) {
   const run_result no_rate = run("beats " + data("recordings/nstdb_118e24.csv") + " --signal ecg");
   EXPECT_EQ(no_rate.exit_code, 2) << no_rate.out;
   EXPECT_NE(no_rate.out.find("--rate"), std::string::npos) << no_rate.out;
+  // Without --signal the waveform's shape decides, and the decision is stated.
   const run_result no_kind = run("beats " + data("recordings/nstdb_118e24.csv") + " --rate 360");
-  EXPECT_EQ(no_kind.exit_code, 2) << no_kind.out;
-  EXPECT_NE(no_kind.out.find("--signal"), std::string::npos) << no_kind.out;
+  EXPECT_EQ(no_kind.exit_code, 0) << no_kind.out;
+  EXPECT_NE(no_kind.out.find("ecg by its shape"), std::string::npos) << no_kind.out;
 }
 
 }  // namespace

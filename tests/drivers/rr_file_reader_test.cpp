@@ -59,12 +59,19 @@ class rr_file_reader_test : public resonant::test::scratch_dir_test {
     return read_rr_file(write("rr.txt", contents), options);
   }
 
-  // The error message for a file named rr.txt with these contents, with the directory removed.
-  std::string error_for(const std::string& contents, rr_file_options options = {}) const {
+  // The error message for a file named rr.txt with these contents, with the directory removed,
+  // read with --strict (bad values are errors) unless the options say otherwise; the hint
+  // " (remove --strict ...)" at the end is checked once and then removed.
+  std::string error_for(const std::string& contents,
+                        rr_file_options options = {.strict = true}) const {
     const fs::path p = write("rr.txt", contents);
     std::string message = error_of([&] { read_rr_file(p, options); });
     const std::string prefix = p.string();
     if (message.starts_with(prefix)) message = "rr.txt" + message.substr(prefix.size());
+    if (const auto hint = message.find(" (remove --strict"); hint != std::string::npos) {
+      EXPECT_TRUE(options.strict);
+      message.erase(hint);
+    }
     return message;
   }
 };
@@ -225,6 +232,7 @@ TEST_F(rr_file_reader_test, header_line_that_starts_like_a_number_is_skipped_wit
 }
 
 TEST_F(rr_file_reader_test, time_column_that_disagrees_with_the_intervals_is_warned) {
+  // Named "time", it is a time axis even though it counts 1, 2, 3.
   const auto r = read("time,rr\n1,800\n2,800\n3,800\n4,800\n");
   EXPECT_NEAR(r.rr.end_s[3], 3.8, 1e-9);
   EXPECT_TRUE(contains(r.warnings, "the time column disagrees with the intervals on 3 of 3"));
@@ -288,7 +296,31 @@ TEST_F(rr_file_reader_test, unreadable_files_give_the_os_reason) {
   EXPECT_EQ(error_of([&] { read_rr_file(missing, {}); }),
             missing.string() + ": cannot open: No such file or directory");
   EXPECT_EQ(error_of([&] { read_rr_file(dir_, {}); }),
-            dir_.string() + ": cannot read: Is a directory");
+            dir_.string() + ": is a directory, not a recording");
+}
+
+// Without --strict, a bad line or an impossible value inside the data is a gap with a counted
+// warning naming its line, and the rest of the file is read.
+TEST_F(rr_file_reader_test, bad_values_are_gaps_without_strict) {
+  const auto r = read("800\n810\n12a\n790\n-5\n800\n@ marker 12\n805\n5475531\n795\n");
+  expect_series(r, {800, 810, 790, 800, 805, 795}, {0.8, 1.61, 2.4, 3.2, 4.005, 4.8},
+                {0, 0, 1, 1, 1, 1});
+  EXPECT_EQ(r.skipped, 4U);
+  ASSERT_EQ(r.skipped_lines.size(), 4U);
+  EXPECT_EQ(r.skipped_lines[0].line, 3U);
+  EXPECT_EQ(r.skipped_lines[1].line, 5U);
+  EXPECT_EQ(r.skipped_lines[2].line, 7U);
+  EXPECT_EQ(r.skipped_lines[3].line, 9U);
+  EXPECT_TRUE(contains(r.warnings, "4 values skipped as gaps"));
+  EXPECT_EQ(error_for("800\n810\n5475531\n790\n"),
+            "rr.txt:3: interval \"5475531\" is longer than an hour: not a beat interval");
+  // A column that counts by one and is not named time is an index, not a time axis.
+  const auto indexed = read("0\t800\n1\t810\n2\t790\n3\t800\n");
+  expect_series(indexed, {800, 810, 790, 800}, {0.8, 1.61, 2.4, 3.2}, {0, 0, 0, 0});
+  // Date-times in the time column: the intervals give the time axis.
+  const auto dated =
+      read("date,time,RR,HR\n2026-12-03,10:00:01,800,75\n2026-12-03,10:00:02,810,74\n");
+  expect_series(dated, {800, 810}, {0.8, 1.61}, {0, 0});
 }
 
 TEST_F(rr_file_reader_test, input_error_formats_file_and_line) {

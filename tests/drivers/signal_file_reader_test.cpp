@@ -300,13 +300,22 @@ TEST_F(signal_file_test, non_increasing_time_stamps_are_dropped_and_counted) {
             "same.csv: needs at least two samples with increasing time stamps");
 }
 
-TEST_F(signal_file_test, gaps_over_one_second_are_bridged_and_warned) {
-  const auto p = write("gap.csv", "time,PPG\n0,0\n100,1\n2100,21\n2200,22\n5000,50\n");
-  const signal_recording r = read_signal_file(p, {});
-  EXPECT_TRUE(has_warning_containing(r, "2 gaps over 1 s"));
-  ASSERT_EQ(r.samples.size(), 501U);
-  EXPECT_NEAR(r.samples[110], 1.0 + 20.0 * (1.0 / 2.0), 1e-9);  // 1.1 s on the 0.1..2.1 s line
-  EXPECT_NEAR(r.samples[500], 50.0, 1e-9);
+// Steps far longer than the usual one are gaps, never bridged: each stretch is resampled alone.
+TEST_F(signal_file_test, time_stamp_jumps_are_gaps) {
+  std::string text = "time,PPG\n";
+  for (int t = 0; t <= 1000; t += 10) text += std::to_string(t) + "," + std::to_string(t) + "\n";
+  for (int t = 3000; t <= 3500; t += 10) text += std::to_string(t) + "," + std::to_string(t) + "\n";
+  for (int t = 6000; t <= 6200; t += 10) text += std::to_string(t) + "," + std::to_string(t) + "\n";
+  const signal_recording r = read_signal_file(write("gap.csv", text), {});
+  EXPECT_TRUE(has_warning_containing(r, "2 gaps in the time stamps"));
+  ASSERT_EQ(r.samples.size(), 101U + 51U + 21U);
+  ASSERT_EQ(r.gaps.size(), 2U);
+  EXPECT_EQ(r.gaps[0].at, 101U);
+  EXPECT_NEAR(r.gaps[0].seconds, 3.0 - 1.0 - 0.01, 1e-9);
+  EXPECT_EQ(r.gaps[1].at, 152U);
+  EXPECT_NEAR(r.gaps[1].seconds, 6.0 - 3.5 - 0.01, 1e-9);
+  EXPECT_NEAR(r.samples[101], 3000.0, 1e-9);  // the first sample after the gap, not a bridge
+  EXPECT_NEAR(r.samples[172], 6200.0, 1e-9);
 }
 
 // ---- WFDB --------------------------------------------------------------------------------------
@@ -504,11 +513,17 @@ TEST_F(signal_file_test, text_errors_name_file_line_and_column) {
   const auto p = write("bad.csv", "ECG,PPG\n1,2\n3,x7\n");
   EXPECT_EQ(error_for(p, with_column("PPG")),
             "bad.csv: has no time column, so the sampling rate "
-            "must be given: use --rate HZ "
-            "(signal_file_options::rate_hz)");
+            "must be given: use --rate HZ");
   signal_file_options o = with_rate(100.0);
   o.column = "PPG";
-  EXPECT_EQ(error_for(p, o), "bad.csv:3: \"x7\" is not a number in column \"PPG\"");
+  o.strict = true;
+  EXPECT_EQ(error_for(p, o),
+            "bad.csv:3: \"x7\" is not a number in column \"PPG\" (remove --strict to read it "
+            "as a gap)");
+  o.strict = false;
+  const signal_recording gapped = read_signal_file(p, o);  // without --strict: a gap
+  EXPECT_EQ(gapped.samples.size(), 1U);
+  EXPECT_TRUE(has_warning_containing(gapped, "1 bad line read as gaps (first: line 3:"));
   o.column = "ECG";
   EXPECT_NO_THROW(read_signal_file(p, o));  // unused columns are not converted
   o.column = "resp";
@@ -525,8 +540,10 @@ TEST_F(signal_file_test, text_errors_name_file_line_and_column) {
             "two.csv: has several columns and none is named like ECG or PPG: give the column "
             "with --column (0-based column indices: 0, 1)");
   o.column = "PPG";
+  o.strict = true;
   EXPECT_EQ(error_for(write("short.csv", "ECG,PPG\n1,2\n\n3\n"), o),
-            "short.csv:4: has 1 field, expected at least 2 (2 in the header)");
+            "short.csv:4: has 1 field, expected at least 2 (remove --strict to read it as a gap)");
+  o.strict = false;
   EXPECT_EQ(error_for(write("empty.csv", ""), with_rate(1.0)),
             "empty.csv: is empty (no data lines)");
   EXPECT_EQ(error_for(write("blank.csv", "\n  \n# only a comment\n"), with_rate(1.0)),
@@ -534,17 +551,29 @@ TEST_F(signal_file_test, text_errors_name_file_line_and_column) {
   EXPECT_EQ(error_for(write("hdr.csv", "ECG\n"), with_rate(1.0)),
             "hdr.csv: has a header but no data lines");
   o.column = "ECG";
-  EXPECT_EQ(error_for(write("emptyfield.csv", "ECG,PPG\n1,2\n,3\n"), o),
-            "emptyfield.csv:3: empty field in column \"ECG\"");
-  EXPECT_EQ(error_for(write("nan.csv", "ECG\n1\nnan\n"), with_rate(1.0)),
-            "nan.csv:3: \"nan\" is not a number in column \"ECG\"");
-  EXPECT_EQ(error_for(write("time.csv", "time,PPG\n0,1\n1x,2\n"), {}),
-            "time.csv:3: \"1x\" is not a number in column \"time\"");
+  // Empty cells and NaN are gaps: the stretch after them is its own.
+  const signal_recording empty_cell =
+      read_signal_file(write("emptyfield.csv", "ECG,PPG\n1,2\n,3\n4,5\n"), o);
+  ASSERT_EQ(empty_cell.samples.size(), 2U);
+  ASSERT_EQ(empty_cell.gaps.size(), 1U);
+  EXPECT_EQ(empty_cell.gaps[0].at, 1U);
+  EXPECT_NEAR(empty_cell.gaps[0].seconds, 0.01, 1e-12);
+  const signal_recording nan =
+      read_signal_file(write("nan.csv", "ECG\n1\nnan\nNaN\n2\n"), with_rate(1.0));
+  ASSERT_EQ(nan.gaps.size(), 1U);
+  EXPECT_NEAR(nan.gaps[0].seconds, 2.0, 1e-12);
+  signal_file_options strict_time;
+  strict_time.strict = true;
+  EXPECT_EQ(error_for(write("time.csv", "time,PPG\n0,1\n1x,2\n"), strict_time),
+            "time.csv:3: \"1x\" is not a time in column \"time\" (remove --strict to read it as "
+            "a gap)");
   o = with_rate(-1.0);
   o.column = "ECG";
-  EXPECT_EQ(error_for(p, o), "bad.csv: the sampling rate (--rate) must be a positive number");
+  EXPECT_EQ(error_for(p, o),
+            "bad.csv: the sampling rate (--rate) must be between 0 and 1000000 Hz");
   EXPECT_EQ(error_for(write("long.csv", "t (s),PPG\n0,1\n1e300,2\n"), {}),
-            "long.csv: time stamps span 1e+300 s, too long to resample at 100.000 Hz");
+            "long.csv: time stamps cover 1e+300 s: too long to resample at 100.000 Hz within the "
+            "limit of 2e8 samples");
   EXPECT_EQ(error_for(fs::path("missing.csv"), with_rate(1.0)).substr(0, 25),
             "missing.csv: cannot open:");
 }

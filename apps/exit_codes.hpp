@@ -1,0 +1,25 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace resonant::apps {
+
+// The exit codes of `resonant` (README, "Exit codes"):
+//  0  done;
+//  2  bad input or usage: a file that cannot be read or interpreted, a bad option (one line on
+//     stderr names the file, the place, what was seen and the option that resolves it);
+//  3  the input was read but holds too little usable data for the analysis (the reason is
+//     printed);
+//  4  internal error (a bug: please report it with the input).
+inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_unusable_data = 3;
+inline constexpr int exit_internal = 4;
+
+// The input was read, but what it holds cannot support the analysis.
+class unusable_data : public std::runtime_error {
+ public:
+  explicit unusable_data(const std::string& what) : std::runtime_error(what) {}
+};
+
+}  // namespace resonant::apps
