@@ -17,14 +17,14 @@
 #include "drivers/input_bytes.hpp"
 #include "drivers/input_error.hpp"
 #include "drivers/signal_recording.hpp"
+#include "drivers/text_fields.hpp"
+#include "drivers/wfdb_record.hpp"
 
-// Waveform files: CSV / text columns and WFDB records.
+// Waveform files: CSV / text columns; WFDB records are handed to wfdb_record.cpp.
 //
 // How: the file is loaded whole and split into lines once (views into the buffer); the values of
 // the one column that is read (and of the time column) are converted with std::from_chars
-// straight into the output vector. WFDB data are decoded with a loop over frames that touches
-// only the bytes of the chosen signal. Record 100 of the MIT-BIH arrhythmia database (650 000
-// frames of 2 signals, format 212, 1.95 MB) decodes in about 2 ms in a release build.
+// straight into the output vector.
 //
 // Text files:
 //  - A UTF-8 byte-order mark is skipped; '\r' before '\n' is dropped; blank lines and comment
@@ -57,26 +57,7 @@
 //  - Only the time and value columns are converted; a data line must have enough fields for
 //    them.
 //
-// WFDB records (header(5), signal(5) in the WFDB Applications Guide):
-//  - The path may be the record (no extension), the .hea or the .dat. The .hea: comment lines
-//    (#) and blank lines skipped; record line "name nsig [fs[/counter][(base)] [nsamples ...]]"
-//    (fs default 250, multi-segment "name/n" unsupported); then one line per signal:
-//    "file format[xN][:skew][+offset] [gain[(baseline)][/units] [adcres [adczero [initval
-//    [checksum [blocksize [description]]]]]]]".
-//  - Signals that share a data file are interleaved in header order, one sample each per frame
-//    (samples-per-frame > 1 is unsupported; skew is ignored with a warning). Format 16: 16-bit
-//    little-endian two's complement. Format 212: each pair of consecutive samples of the stream
-//    is packed in 3 bytes, s0 = b0 | (b1 & 0x0F) << 8, s1 = b2 | (b1 & 0xF0) << 4, both
-//    sign-extended from 12 bits. Other formats are an error naming the format.
-//  - Physical value = (adc - baseline) / gain; gain 0 or missing means 200 adu per unit,
-//    baseline missing means adczero (missing: 0), units missing mean mV.
-//  - The WFDB invalid-sample code (-2048 for 212, -32768 for 16) is replaced by the previous
-//    valid value (the first valid one at the start), counted in a warning.
-//  - nsamples from the header, or from the file size when the header leaves it out or 0. A
-//    .dat shorter than nsamples frames is an error; a checksum or initial value that disagrees
-//    with the data is a warning (the data are still returned).
-//  - Lead: options.column = description (case-insensitive) or 0-based index; default the first
-//    signal. kind: options.signal, else ECG lead names as above -> "ecg", PLETH/PPG -> "ppg".
+// WFDB records: wfdb_record.cpp (read_wfdb_signal; same options, invert included).
 //
 // options.invert negates the samples after everything else.
 namespace resonant::drivers {
@@ -87,103 +68,18 @@ struct file_closer {
   void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
-char lower_char(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower_char(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower_char(x) == lower_char(y);
-         });
-}
-
-bool is_blank(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view unquote(std::string_view s) {
-  s = trim(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = trim(s.substr(1, s.size() - 2));
-  return s;
-}
-
-// A decimal number filling the whole field (a leading '+' allowed), finite.
-std::optional<double> parse_number(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
-  double value = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-template <class Int>
-std::optional<Int> parse_integer(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  Int value{};
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return value;
-}
-
-std::string in_quotes(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-
-// ---- signal names ------------------------------------------------------------------------------
-
-enum class name_kind { none, ecg, ppg };
-
-name_kind kind_of_name(std::string_view raw) {
-  const std::string n = lower(trim(raw));
-  static constexpr std::array<std::string_view, 22> ecg_names = {
-      "mlii", "mli", "mliii", "ml2", "i",  "ii", "iii", "avr", "avl", "avf", "v",
-      "v1",   "v2",  "v3",    "v4",  "v5", "v6", "mv1", "mv2", "d3",  "cm5", "lead ii"};
-  static constexpr std::array<std::string_view, 10> ppg_names = {
-      "pulse", "r", "g", "b", "red", "green", "blue", "ir", "infrared", "spo2 pleth"};
-  if (n.starts_with("ecg") || n.starts_with("ekg")) return name_kind::ecg;
-  if (n.starts_with("ppg") || n.starts_with("pleth") || n.starts_with("bvp")) {
-    return name_kind::ppg;
-  }
-  if (std::find(ecg_names.begin(), ecg_names.end(), n) != ecg_names.end()) return name_kind::ecg;
-  if (std::find(ppg_names.begin(), ppg_names.end(), n) != ppg_names.end()) return name_kind::ppg;
-  return name_kind::none;
-}
-
-std::string kind_string(name_kind k) {
-  switch (k) {
-    case name_kind::ecg:
-      return "ecg";
-    case name_kind::ppg:
-      return "ppg";
-    case name_kind::none:
-      break;
-  }
-  return "";
-}
+using text::iequals;
+using text::in_quotes;
+using text::is_blank;
+using text::join;
+using text::kind_of_name;
+using text::kind_string;
+using text::lower;
+using text::name_kind;
+using text::parse_integer;
+using text::parse_number;
+using text::trim;
+using text::unquote;
 
 name_kind requested_kind(const signal_file_options& options, const std::string& name) {
   if (!options.signal) return name_kind::none;
@@ -628,325 +524,6 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
   }
   return rec;
 }
-
-namespace {
-
-// ---- WFDB --------------------------------------------------------------------------------------
-
-struct wfdb_signal {
-  std::string file_name;
-  unsigned format = 0;
-  std::size_t byte_offset = 0;
-  double gain = 200.0;
-  double baseline = 0.0;
-  std::string units = "mV";
-  std::optional<std::int64_t> initial;
-  std::optional<std::int64_t> checksum;
-  std::string description;
-  std::size_t line = 0;
-  bool skewed = false;
-};
-
-struct wfdb_header {
-  double fs_hz = 250.0;
-  std::optional<std::int64_t> samples;
-  std::vector<wfdb_signal> signals;
-};
-
-// Whitespace-separated fields with their positions (the description is the rest of the line).
-std::vector<std::string_view> blank_fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  field_splitter(' ').each(line, [&](std::size_t, std::string_view f) { out.push_back(f); });
-  return out;
-}
-
-wfdb_header parse_wfdb_header(const std::filesystem::path& hea) {
-  const std::string file = hea.string();
-  const std::string text = read_file_bytes(hea, file);
-  const std::vector<text_line> lines = content_lines(text);
-  if (lines.empty()) throw input_error(file, 0, "contains no record line");
-  wfdb_header h;
-  const auto& record_line = lines.front();
-  const auto rf = blank_fields(record_line.text);
-  if (rf.size() < 2) throw input_error(file, record_line.number, "record line has no signal count");
-  if (rf[0].find('/') != std::string_view::npos) {
-    throw input_error(file, record_line.number,
-                      "multi-segment records (" + in_quotes(rf[0]) + ") are not supported");
-  }
-  const auto nsig = parse_integer<std::size_t>(rf[1]);
-  if (!nsig) {
-    throw input_error(file, record_line.number,
-                      "number of signals " + in_quotes(rf[1]) + " is not a non-negative integer");
-  }
-  if (rf.size() > 2) {
-    const std::string_view fs_text = rf[2].substr(0, rf[2].find_first_of("/("));
-    const auto fs = parse_number(fs_text);
-    if (!fs || !(*fs > 0.0)) {
-      throw input_error(file, record_line.number,
-                        "sampling frequency " + in_quotes(rf[2]) + " is not a positive number");
-    }
-    h.fs_hz = *fs;
-  }
-  if (rf.size() > 3) {
-    const auto n = parse_integer<std::int64_t>(rf[3]);
-    if (!n || *n < 0) {
-      throw input_error(file, record_line.number,
-                        "number of samples " + in_quotes(rf[3]) + " is not a non-negative integer");
-    }
-    if (*n > 0) h.samples = *n;
-  }
-  if (lines.size() - 1 < *nsig) {
-    throw input_error(file, 0,
-                      "declares " + std::to_string(*nsig) + " signals but has " +
-                          std::to_string(lines.size() - 1) + " signal lines");
-  }
-  for (std::size_t s = 0; s < *nsig; ++s) {
-    const text_line& line = lines[1 + s];
-    const auto f = blank_fields(line.text);
-    const auto bad = [&](std::string_view what, std::string_view field) {
-      return input_error(file, line.number,
-                         std::string(what) + " " + in_quotes(field) + " is invalid");
-    };
-    wfdb_signal sig;
-    sig.line = line.number;
-    sig.file_name = std::string(f[0]);
-    if (f.size() < 2) throw input_error(file, line.number, "signal line has no format");
-    // format[xN][:skew][+offset]
-    std::string_view spec = f[1];
-    const auto digits_end = std::min(spec.find_first_not_of("0123456789"), spec.size());
-    const auto format = parse_integer<unsigned>(spec.substr(0, digits_end));
-    if (!format) throw bad("format", f[1]);
-    sig.format = *format;
-    std::string_view rest = spec.substr(digits_end);
-    while (!rest.empty()) {
-      const char tag = rest.front();
-      rest.remove_prefix(1);
-      const auto end = std::min(rest.find_first_of("x:+"), rest.size());
-      const auto value = parse_integer<std::int64_t>(rest.substr(0, end));
-      rest.remove_prefix(end);
-      if (!value || *value < 0) throw bad("format", f[1]);
-      if (tag == 'x' && *value > 1) {
-        throw input_error(
-            file, line.number,
-            "signals with several samples per frame (" + in_quotes(f[1]) + ") are not supported");
-      }
-      if (tag == ':' && *value != 0) sig.skewed = true;
-      if (tag == '+') sig.byte_offset = static_cast<std::size_t>(*value);
-    }
-    std::optional<double> baseline;
-    if (f.size() > 2) {
-      // gain[(baseline)][/units]
-      std::string_view g = f[2];
-      const auto slash = g.find('/');
-      if (slash != std::string_view::npos) {
-        sig.units = std::string(g.substr(slash + 1));
-        g = g.substr(0, slash);
-      }
-      const auto paren = g.find('(');
-      if (paren != std::string_view::npos) {
-        if (!g.ends_with(')')) throw bad("gain", f[2]);
-        baseline = parse_number(g.substr(paren + 1, g.size() - paren - 2));
-        if (!baseline) throw bad("baseline in gain", f[2]);
-        g = g.substr(0, paren);
-      }
-      const auto gain = parse_number(g);
-      if (!gain || *gain < 0.0) throw bad("gain", f[2]);
-      if (*gain > 0.0) sig.gain = *gain;
-    }
-    double adc_zero = 0.0;
-    if (f.size() > 4) {
-      const auto z = parse_number(f[4]);
-      if (!z) throw bad("ADC zero", f[4]);
-      adc_zero = *z;
-    }
-    sig.baseline = baseline.value_or(adc_zero);
-    if (f.size() > 5) {
-      sig.initial = parse_integer<std::int64_t>(f[5]);
-      if (!sig.initial) throw bad("initial value", f[5]);
-    }
-    if (f.size() > 6) {
-      sig.checksum = parse_integer<std::int64_t>(f[6]);
-      if (!sig.checksum) throw bad("checksum", f[6]);
-    }
-    if (f.size() > 8) {
-      const auto at = static_cast<std::size_t>(f[8].data() - line.text.data());
-      sig.description = std::string(trim(line.text.substr(at)));
-    } else {
-      sig.description = "record signal " + std::to_string(s);
-    }
-    h.signals.push_back(std::move(sig));
-  }
-  if (h.signals.empty()) throw input_error(file, 0, "declares no signals");
-  return h;
-}
-
-std::size_t pick_lead(const wfdb_header& h, const signal_file_options& options,
-                      const std::string& file) {
-  if (!options.column) return 0;
-  const std::string_view wanted = trim(*options.column);
-  for (std::size_t i = 0; i < h.signals.size(); ++i) {
-    if (iequals(h.signals[i].description, wanted)) return i;
-  }
-  const auto index = parse_integer<std::size_t>(wanted);
-  if (index && *index < h.signals.size()) return *index;
-  std::vector<std::string> leads;
-  for (std::size_t i = 0; i < h.signals.size(); ++i) {
-    leads.push_back(std::to_string(i) + " " + h.signals[i].description);
-  }
-  throw input_error(file, 0, "has no lead " + in_quotes(wanted) + " (leads: " + join(leads) + ")");
-}
-
-// Number of whole frames of `per_frame` samples a data file of `bytes` bytes holds.
-std::size_t frames_in(std::size_t bytes, unsigned format, std::size_t per_frame) {
-  const std::size_t samples = format == 212 ? bytes / 3 * 2 + (bytes % 3 >= 2 ? 1 : 0) : bytes / 2;
-  return samples / per_frame;
-}
-
-// Calls f(k, adc) with the ADC value of stream position `which` in each of `frames` frames of
-// `per_frame` samples.
-template <class F>
-void decode_frames(const unsigned char* data, unsigned format, std::size_t frames,
-                   std::size_t per_frame, std::size_t which, F&& f) {
-  if (format == 16) {
-    const unsigned char* p = data + which * 2;
-    const std::size_t stride = per_frame * 2;
-    for (std::size_t k = 0; k < frames; ++k, p += stride) {
-      const auto u = static_cast<std::uint16_t>(p[0] | (p[1] << 8U));
-      f(k, static_cast<std::int32_t>(static_cast<std::int16_t>(u)));
-    }
-    return;
-  }
-  // 212: sample s of the stream lives in the 3-byte group s / 2.
-  std::size_t s = which;
-  for (std::size_t k = 0; k < frames; ++k, s += per_frame) {
-    const unsigned char* p = data + (s >> 1U) * 3;
-    const unsigned u =
-        (s & 1U) == 0 ? (p[0] | ((p[1] & 0x0FU) << 8U)) : (p[2] | ((p[1] & 0xF0U) << 4U));
-    f(k, static_cast<std::int32_t>(u ^ 0x800U) - 0x800);
-  }
-}
-
-std::filesystem::path record_base(const std::filesystem::path& path) {
-  std::filesystem::path record = path;
-  const auto ext = path.extension();
-  if (ext == ".hea" || ext == ".dat") record.replace_extension();
-  return record;
-}
-
-bool is_wfdb_path(const std::filesystem::path& path) {
-  const auto ext = path.extension();
-  if (ext == ".hea" || ext == ".dat") return true;
-  if (!path.has_extension()) {
-    std::filesystem::path hea = path;
-    hea += ".hea";
-    std::error_code ec;
-    return std::filesystem::is_regular_file(hea, ec);
-  }
-  return false;
-}
-
-signal_recording read_wfdb_signal(const std::filesystem::path& path,
-                                  const signal_file_options& options) {
-  const std::filesystem::path record = record_base(path);
-  std::filesystem::path hea = record;
-  hea += ".hea";
-  const std::string hea_name = hea.string();
-  const wfdb_header h = parse_wfdb_header(hea);
-  const std::size_t lead = pick_lead(h, options, hea_name);
-  const wfdb_signal& sig = h.signals[lead];
-
-  // The signals stored in the same file as the chosen one, in header order, form its frame.
-  std::size_t per_frame = 0;
-  std::size_t which = 0;
-  for (std::size_t i = 0; i < h.signals.size(); ++i) {
-    if (h.signals[i].file_name != sig.file_name) continue;
-    if (i == lead) which = per_frame;
-    ++per_frame;
-    if (h.signals[i].format != sig.format || h.signals[i].byte_offset != sig.byte_offset) {
-      throw input_error(hea_name, h.signals[i].line,
-                        "signals in " + sig.file_name + " disagree on format or byte offset");
-    }
-  }
-  if (sig.format != 16 && sig.format != 212) {
-    throw input_error(hea_name, sig.line,
-                      "unsupported WFDB format " + std::to_string(sig.format) + " for lead " +
-                          in_quotes(sig.description) + " (supported: 16, 212)");
-  }
-  const std::filesystem::path dat = hea.parent_path() / sig.file_name;
-  const std::string dat_name = dat.string();
-  const std::string bytes = read_file_bytes(dat, dat_name);
-  const std::size_t usable = bytes.size() > sig.byte_offset ? bytes.size() - sig.byte_offset : 0;
-  const std::size_t available = frames_in(usable, sig.format, per_frame);
-  std::size_t frames = available;
-  if (h.samples) {
-    if (static_cast<std::uint64_t>(*h.samples) > available) {
-      throw input_error(dat_name, 0,
-                        "is too short: " + std::to_string(bytes.size()) + " bytes hold " +
-                            std::to_string(available) + " samples per signal, " + hea_name +
-                            " says " + std::to_string(*h.samples));
-    }
-    frames = static_cast<std::size_t>(*h.samples);
-  }
-  if (frames == 0) throw input_error(dat_name, 0, "is empty (no samples)");
-
-  signal_recording rec;
-  rec.path = path.string();
-  rec.column = sig.description;
-  rec.units = sig.units;
-  rec.fs_hz = h.fs_hz;
-  const name_kind wanted = requested_kind(options, hea_name);
-  rec.kind = kind_string(wanted != name_kind::none ? wanted : kind_of_name(sig.description));
-  if (sig.skewed) rec.warnings.push_back("skew of lead " + sig.description + " ignored");
-
-  const std::int32_t invalid = sig.format == 212 ? -2048 : -32768;
-  const double sign = options.invert ? -1.0 : 1.0;
-  rec.samples.resize(frames);
-  std::uint32_t sum = 0;
-  std::size_t invalid_count = 0;
-  std::size_t leading_invalid = 0;
-  double last = 0.0;
-  std::int32_t first_adc = 0;
-  decode_frames(reinterpret_cast<const unsigned char*>(bytes.data()) + sig.byte_offset, sig.format,
-                frames, per_frame, which, [&](std::size_t k, std::int32_t adc) {
-                  sum += static_cast<std::uint32_t>(adc);
-                  if (k == 0) first_adc = adc;
-                  if (adc == invalid) {
-                    if (invalid_count++ == k) ++leading_invalid;
-                  } else {
-                    last = sign * ((static_cast<double>(adc) - sig.baseline) / sig.gain);
-                  }
-                  rec.samples[k] = last;
-                });
-
-  if (h.samples && sig.checksum) {
-    const auto got = static_cast<std::int16_t>(static_cast<std::uint16_t>(sum & 0xFFFFU));
-    const auto expected =
-        static_cast<std::int16_t>(static_cast<std::uint16_t>(*sig.checksum & 0xFFFF));
-    if (got != expected) {
-      rec.warnings.push_back("checksum of lead " + sig.description + " is " + std::to_string(got) +
-                             ", the header says " + std::to_string(expected) +
-                             " (data may be corrupt)");
-    }
-  }
-  if (sig.initial && first_adc != *sig.initial) {
-    rec.warnings.push_back("first sample of lead " + sig.description + " is " +
-                           std::to_string(first_adc) + ", the header says " +
-                           std::to_string(*sig.initial));
-  }
-  if (invalid_count > 0) {
-    if (invalid_count == frames) {
-      throw input_error(dat_name, 0, "lead " + sig.description + " holds no valid sample");
-    }
-    std::fill_n(rec.samples.begin(), static_cast<std::ptrdiff_t>(leading_invalid),
-                rec.samples[leading_invalid]);
-    rec.warnings.push_back(std::to_string(invalid_count) + " invalid sample" +
-                           (invalid_count == 1 ? "" : "s") + " in lead " + sig.description +
-                           " replaced by the previous valid value");
-  }
-  return rec;
-}
-
-}  // namespace
 
 signal_recording read_signal_file(const std::filesystem::path& path,
                                   const signal_file_options& options) {

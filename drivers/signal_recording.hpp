@@ -34,7 +34,12 @@ struct signal_recording {
   // Set when the file had uneven time stamps and was resampled onto the uniform grid.
   std::optional<double> source_mean_rate_hz;
   std::vector<std::string> warnings;
+  std::optional<std::string> start_time;  // ISO 8601 local date-time from the file header
 };
+
+// The most samples a reader allocates for one channel (1.6 GB of doubles; 23 days at 100 Hz,
+// 6.4 days at 360 Hz). A file that declares more is refused before anything is allocated.
+constexpr std::size_t max_signal_samples = 200'000'000;
 
 struct signal_file_options {
   std::optional<std::string> column;       // CSV column name or WFDB lead name / 0-based index
@@ -57,9 +62,9 @@ struct signal_file_options {
 //    median step, > 5 means ms): linearly resampled to options.resample_hz;
 //    source_mean_rate_hz set; non-increasing time stamps dropped and steps over max(0.25 s, 5 x the
 //    median step) kept as gaps, both with warnings.
-//  - WFDB records (the record, .hea or .dat path; formats 16 and 212, interleaved signals):
-//    physical units from gain and baseline; lead by options.column (description or 0-based
-//    index), default the first.
+//  - WFDB records (the record, .hea, .dat or challenge .mat path; read_wfdb_signal in
+//    wfdb_record.hpp): physical units from gain and baseline; lead by options.column
+//    (description or 0-based index), default the first; invalid samples become gaps.
 // kind = options.signal, else from the column or lead name, else "". options.invert negates.
 // Throws input_error naming file, line (where there is one) and field.
 signal_recording read_signal_file(const std::filesystem::path& path,

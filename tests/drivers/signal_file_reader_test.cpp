@@ -401,8 +401,13 @@ TEST_F(signal_file_test, wfdb_byte_offset_missing_length_checksum_and_invalid_sa
   // nsamples left out: taken from the file size; a wrong checksum is only a warning.
   write("off.hea", "off 1 100\noff.dat 212+4 10 12 0 10 12345 0 ECG\n");
   const signal_recording r = read_signal_file(dir_ / "off.hea", {});
-  EXPECT_EQ(r.samples, (std::vector<double>{1.0, 1.0, 1.0, 2.0, 2.0, 4.0}));
-  EXPECT_TRUE(has_warning_containing(r, "3 invalid samples"));
+  // Invalid samples are not data: the two at the start are dropped, the one inside is a gap.
+  EXPECT_EQ(r.samples, (std::vector<double>{1.0, 2.0, 4.0}));
+  ASSERT_EQ(r.gaps.size(), 1U);
+  EXPECT_EQ(r.gaps[0].at, 2U);
+  EXPECT_DOUBLE_EQ(r.gaps[0].seconds, 0.01);
+  EXPECT_TRUE(
+      has_warning_containing(r, "3 invalid samples in lead ECG: 1 gap, 2 dropped at the start"));
   EXPECT_TRUE(has_warning_containing(r, "first sample of lead ECG is -2048"));
   EXPECT_FALSE(has_warning_containing(r, "checksum"));  // not checked without nsamples
 
@@ -578,9 +583,10 @@ TEST_F(signal_file_test, wfdb_errors_name_the_problem) {
   write("s.hea", "s 1 360 6\ns.dat 212 200 12 0 1 0 0 MLII\n");
   EXPECT_EQ(error_for(dir_ / "s", {}),
             "s.dat: is too short: 8 bytes hold 5 samples per signal, s.hea says 6");
-  write("s.hea", "s 1 360 5\ns.dat 80 200 12 0 1 0 0 MLII\n");
+  write("s.hea", "s 1 360 5\ns.dat 24 200 12 0 1 0 0 MLII\n");
   EXPECT_EQ(error_for(dir_ / "s", {}),
-            "s.hea:2: unsupported WFDB format 80 for lead \"MLII\" (supported: 16, 212)");
+            "s.hea:2: unsupported WFDB format 24 for lead \"MLII\" (supported: 8, 16, 61, 80, "
+            "160, 212, 310, 311, 508, 516, 524)");
   write("s.hea", "s 2 360 2\ns.dat 212 200 12 0 1 0 0 MLII\ns.dat 212 200 12 0 1 0 0 V1\n");
   EXPECT_EQ(error_for(dir_ / "s", with_column("V5")),
             "s.hea: has no lead \"V5\" (leads: 0 MLII, 1 V1)");
@@ -589,9 +595,8 @@ TEST_F(signal_file_test, wfdb_errors_name_the_problem) {
   write("s.hea", "s/2 1 360\n");
   EXPECT_EQ(error_for(dir_ / "s", {}),
             "s.hea:1: multi-segment records (\"s/2\") are not supported");
-  write("s.hea", "s 1 360\ns.dat 212x2\n");
-  EXPECT_EQ(error_for(dir_ / "s", {}),
-            "s.hea:2: signals with several samples per frame (\"212x2\") are not supported");
+  write("s.hea", "s 1 360\ns.dat 212x0\n");
+  EXPECT_EQ(error_for(dir_ / "s", {}), "s.hea:2: samples per frame in \"212x0\" must be 1 to 1000");
   write("s.hea", "s 1 abc\ns.dat 212\n");
   EXPECT_EQ(error_for(dir_ / "s", {}),
             "s.hea:1: sampling frequency \"abc\" is not a positive number");
