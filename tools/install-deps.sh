@@ -7,7 +7,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   portaudio19-dev libasound2-dev libsndfile1-dev
-  libsdbus-c++-dev libsystemd-dev libsqlite3-dev zlib1g-dev
+  libsdbus-c++-dev libsystemd-dev libsqlite3-dev zlib1g-dev libedf-dev libflac-dev
   dbus-daemon python3-dbusmock tmux
 )
 missing=()

@@ -48,6 +48,10 @@ class session : public resonant::test::scratch_dir_test {
   resonant::test::run_result resonant(const std::string& args) const {
     return resonant::test::run_resonant(args, env());
   }
+  // stdout alone (replay states on stderr how it read the input).
+  resonant::test::run_result resonant_stdout(const std::string& args) const {
+    return resonant::test::run_resonant(args, env(), false);
+  }
   nlohmann::json history() const {
     const auto r = resonant("history --all --format json");
     EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -59,7 +63,7 @@ class session : public resonant::test::scratch_dir_test {
   void expect_replays_alike(const std::string& record, const std::string& file,
                             std::size_t min_rows, bool with_time) const {
     const auto from_session = resonant("replay " + record + " --format csv");
-    const auto from_file = resonant("replay " + file + " --format csv");
+    const auto from_file = resonant_stdout("replay " + file + " --format csv");
     ASSERT_EQ(from_session.exit_code, 0) << from_session.out;
     const auto n = static_cast<std::size_t>(
         std::count(from_session.out.begin(), from_session.out.end(), '\n'));

@@ -57,7 +57,7 @@ inline bool eventually(const std::function<bool()>& cond,
 class fake_bluez_bus {
  public:
   static std::filesystem::path template_path() {
-    return std::filesystem::path(__FILE__).parent_path() / "fake_bluez.py";
+    return std::filesystem::path(RESONANT_FAKE_BLUEZ_PY);
   }
 
   // Why these tests cannot run here, or nullopt when everything needed is installed.
