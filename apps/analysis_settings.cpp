@@ -426,6 +426,7 @@ std::vector<analysis_setting> make_table() {
           const double mean = number(name, v.substr(0, comma), "mean,sd");
           const double sd = positive(name, v.substr(comma + 1), "mean,sd");
           p.indices.*member = {mean, sd};
+          p.indices.norms_given = true;
         });
   };
   norm("norm_mean_rr_ms", &dsp::kubios_index_config::mean_rr_ms);

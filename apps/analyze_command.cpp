@@ -61,6 +61,10 @@ void run_analyze(const analyze_options& o) {
 
   // Order: the profile, a Kubios report's settings, --artefacts, then each --set.
   dsp::analysis_profile profile = *dsp::analysis_profile::named(o.profile);
+  // A Kubios report given as the input brings its own settings (--settings-from overrides).
+  if (in.recording.kubios_settings && o.settings_from.empty()) {
+    drivers::apply_kubios_parameters(*in.recording.kubios_settings, profile);
+  }
   apply_profile_settings(profile, o.settings_from, {});
   if (o.artefacts == "none") profile.artefacts = dsp::artefact_method::none;
   if (o.artefacts == "kubios") profile.artefacts = dsp::artefact_method::kubios;

@@ -205,6 +205,8 @@ void write_table(std::ostream& out, const json& j) {
                 in["duration_s"].get<double>(), in["duration_s"].get<double>() / 60.0,
                 j["profile"].get<std::string>().c_str());
   out << line;
+  if (in.contains("decided_by"))
+    out << "  read as: " << in["decided_by"].get<std::string>() << "\n";
   std::snprintf(line, sizeof line,
                 "  artefacts (%s): %zu ectopic, %zu missed, %zu extra, %zu long, %zu short, "
                 "%zu out of range; %.2f %% of intervals corrected\n",

@@ -10,8 +10,13 @@
 #include <string_view>
 #include <system_error>
 
+#include "drivers/edf_reader.hpp"
 #include "drivers/input_error.hpp"
+#include "drivers/kubios_report.hpp"
+#include "drivers/npy_reader.hpp"
+#include "drivers/wfdb_record.hpp"
 #include "dsp/beat_intervals.hpp"
+#include "dsp/ecg_detector.hpp"
 #include "dsp/ppg_detector.hpp"
 #include "dsp/series_shape.hpp"
 
@@ -332,15 +337,23 @@ struct channel_score {
 // Pulse quality of a PPG channel: median beat quality x share of intervals within 20 % of the
 // median interval x 0.6 when the wave rises slowly and falls fast (upside down), over the first
 // 5 minutes.
-channel_score pulse_score(const std::vector<double>& samples, double fs_hz, bool invert) {
+channel_score pulse_score(const std::vector<double>& samples, double fs_hz, bool invert,
+                          bool ecg = false) {
   const auto n = std::min(samples.size(), static_cast<std::size_t>(300.0 * fs_hz));
   std::vector<double> x(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(n));
   if (invert) {
     for (double& v : x) v = -v;
   }
-  dsp::ppg_detector_config cfg;
-  cfg.sample_rate_hz = fs_hz;
-  const auto beats = dsp::detect_ppg_beats(x, cfg);
+  std::vector<dsp::beat_event> beats;
+  if (ecg) {
+    dsp::ecg_detector_config cfg;
+    cfg.sample_rate_hz = fs_hz;
+    beats = dsp::detect_ecg_beats(x, cfg);
+  } else {
+    dsp::ppg_detector_config cfg;
+    cfg.sample_rate_hz = fs_hz;
+    beats = dsp::detect_ppg_beats(x, cfg);
+  }
   channel_score out;
   out.beats = beats.size();
   if (beats.size() < 5) return out;
@@ -379,7 +392,7 @@ channel_score pulse_score(const std::vector<double>& samples, double fs_hz, bool
                      rise.end());
     out.rise_share = rise[rise.size() / 2];
   }
-  const double upright = out.rise_share <= 0.5 ? 1.0 : 0.6;
+  const double upright = ecg || out.rise_share <= 0.5 ? 1.0 : 0.6;
   out.score = std::max(0.0, quality) * upright * static_cast<double>(regular) /
               static_cast<double>(rr.size());
   return out;
@@ -511,7 +524,37 @@ recording open_waveform_text(recording r, std::string_view text, const table_sca
 
 // ---- the decision ------------------------------------------------------------------------------
 
+bool is_kubios_report(std::string_view text) {
+  const std::string_view head = text.substr(0, 4096);
+  return head.find("HRV ANALYSIS RESULTS") != std::string_view::npos ||
+         (head.find("Kubios HRV") != std::string_view::npos &&
+          text.find("RR INTERVAL DATA") != std::string_view::npos);
+}
+
 recording open_text(recording r, const std::string& text, const open_options& o) {
+  if (is_kubios_report(text) && (!o.input || o.input == dsp::input_kind::rr)) {
+    kubios_report k = parse_kubios_report(text, r.path);
+    if (k.rr.empty()) {
+      throw input_error(r.path, 0,
+                        "is a Kubios HRV report without its RR data block (export the report "
+                        "with the RR data, or analyse the RR file with --settings-from)");
+    }
+    rr_recording rec;
+    rec.path = r.path;
+    rec.kind = "rr";
+    rec.units = "s";
+    rec.rr = std::move(k.rr);
+    for (const auto& ignored : k.parameters.ignored) {
+      rec.warnings.push_back("Kubios setting not applied: " + ignored);
+    }
+    r.kubios_settings = k.parameters;
+    r.intervals = std::move(rec);
+    r.kind = dsp::input_kind::rr;
+    r.decided_by =
+        "a Kubios HRV report: the RR data block (beat times from the Time column), "
+        "analysed with the report's own settings";
+    return r;
+  }
   const table_scan t = scan_table(text);
   if (t.rows == 0) throw input_error(r.path, 0, "contains no numbers (no data lines)");
 
@@ -709,6 +752,87 @@ recording open_text(recording r, const std::string& text, const open_options& o)
   throw input_error(r.path, 0, "cannot be read as " + std::string(dsp::to_string(*kind)));
 }
 
+// Several leads or channels in a binary record (WFDB, EDF): --column picks one (name or 0-based
+// index); otherwise the one waveform channel, or among several ECG leads (or several PPG
+// channels) the one whose beats are best (median beat quality x share of regular intervals over
+// the first 5 minutes). The choice is reported.
+template <class Read>
+recording open_channels(recording r, const std::vector<channel_info>& channels, Read read,
+                        const open_options& o, const std::string& what) {
+  const auto listing = [&] {
+    std::string out;
+    for (std::size_t i = 0; i < channels.size(); ++i) {
+      out += (out.empty() ? "" : ", ") + std::to_string(i) + " " + quoted_name(channels[i].name);
+    }
+    return out;
+  };
+  if (channels.empty()) throw input_error(r.path, 0, "holds no signal channel");
+  std::optional<std::size_t> chosen;
+  if (o.column) {
+    for (std::size_t i = 0; i < channels.size() && !chosen; ++i) {
+      std::string a = channels[i].name;
+      std::string b = *o.column;
+      for (char& c : a) c = lower_c(c);
+      for (char& c : b) c = lower_c(c);
+      if (a == b) chosen = i;
+    }
+    if (!chosen) {
+      std::size_t idx = 0;
+      const auto [ptr, ec] =
+          std::from_chars(o.column->data(), o.column->data() + o.column->size(), idx);
+      if (ec == std::errc{} && ptr == o.column->data() + o.column->size() &&
+          idx < channels.size()) {
+        chosen = idx;
+      }
+    }
+    if (!chosen) {
+      throw input_error(
+          r.path, 0, "has no channel " + quoted_name(*o.column) + " (channels: " + listing() + ")");
+    }
+    r.decided_by = what + ", channel " + quoted_name(channels[*chosen].name) + " (--column)";
+  } else if (channels.size() == 1) {
+    chosen = 0;
+    r.decided_by = what + ", its only channel " + quoted_name(channels[0].name);
+  } else {
+    std::vector<std::size_t> ecg;
+    std::vector<std::size_t> ppg;
+    for (std::size_t i = 0; i < channels.size(); ++i) {
+      const auto k = names_waveform(channels[i].name);
+      if (k == dsp::input_kind::ecg) ecg.push_back(i);
+      if (k == dsp::input_kind::ppg) ppg.push_back(i);
+    }
+    const bool want_ppg = o.input == dsp::input_kind::ppg || (ecg.empty() && !ppg.empty());
+    const std::vector<std::size_t>& pool = want_ppg ? ppg : ecg;
+    if (pool.empty()) {
+      throw input_error(r.path, 0,
+                        "has several channels and none is named like an ECG lead or a PPG "
+                        "channel: give --column (channels: " +
+                            listing() + ")");
+    }
+    double best = -1.0;
+    std::string scores;
+    for (std::size_t i : pool) {
+      const signal_recording sig = read(i);
+      const channel_score sc = pulse_score(sig.samples, sig.fs_hz, false, !want_ppg);
+      scores += (scores.empty() ? "" : ", ") + channels[i].name + " " + fmt(sc.score);
+      if (sc.score > best) {
+        best = sc.score;
+        chosen = i;
+      }
+    }
+    r.decided_by = what + ": " + std::string(want_ppg ? "PPG channel " : "ECG lead ") +
+                   quoted_name(channels[*chosen].name) +
+                   (pool.size() > 1 ? " has the best beats (median beat quality x share of "
+                                      "regular intervals: " +
+                                          scores + ")"
+                                    : " is the only one named so");
+  }
+  r.signal = read(*chosen);
+  r.inverted = o.invert;
+  settle_waveform_kind(r);
+  return r;
+}
+
 bool has_sibling(const std::filesystem::path& record, const char* ext) {
   std::filesystem::path p = record;
   p += ext;
@@ -737,14 +861,48 @@ recording open_recording(const std::string& path, const open_options& o) {
       r.decided_by = "WFDB beat annotations";
       return r;
     }
-    if (ext == ".hea" || ext == ".dat" || record_name || (ext == ".atr" && wants_signal)) {
+    if (ext == ".hea" || ext == ".dat" || ext == ".mat" || record_name ||
+        (ext == ".atr" && wants_signal)) {
       std::filesystem::path rec = p;
       if (ext == ".atr") rec.replace_extension();
-      r.signal = read_signal_file(rec, signal_options(o));
-      r.inverted = o.invert;
-      r.decided_by = "WFDB record, lead " + quoted_name(r.signal->column);
-      settle_waveform_kind(r);
-      return r;
+      const signal_file_options so = signal_options(o);
+      return open_channels(
+          std::move(r), wfdb_channels(rec),
+          [&](std::size_t i) { return read_wfdb_channel(rec, i, so); }, o, "WFDB record");
+    }
+    // Binary formats by their first bytes (regular files only: a stream is read once, below).
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) {
+      std::string head(16, '\0');
+      if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+        head.resize(std::fread(head.data(), 1, head.size(), f));
+        std::fclose(f);
+      }
+      if (looks_like_edf(head)) {
+        const signal_file_options so = signal_options(o);
+        return open_channels(
+            std::move(r), edf_channels(p),
+            [&](std::size_t i) { return read_edf_channel(p, i, so); }, o, "EDF / BDF file");
+      }
+      if (looks_like_npy(head)) {
+        // The values go through the same decision as one column of text.
+        const npy_array a = read_npy(p);
+        std::string text;
+        text.reserve(a.values.size() * 12);
+        std::array<char, 32> buf{};
+        for (double v : a.values) {
+          if (std::isfinite(v)) {
+            const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+            text.append(buf.data(), res.ptr);
+          } else {
+            text += "nan";
+          }
+          text += '\n';
+        }
+        r.notes.push_back("NumPy array, dtype " + a.dtype + ", " + std::to_string(a.values.size()) +
+                          " values");
+        return open_text(std::move(r), text, o);
+      }
     }
   }
   input_bytes in = read_input(path, o.limits);

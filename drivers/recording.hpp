@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "drivers/input_bytes.hpp"
+#include "drivers/kubios_report.hpp"
 #include "drivers/rr_recording.hpp"
 #include "drivers/signal_recording.hpp"
 #include "dsp/input_kind.hpp"
@@ -33,11 +34,14 @@ struct recording {
   std::optional<rr_recording> intervals;
   std::optional<signal_recording> signal;
   bool inverted = false;  // the waveform was negated (by --invert or by the channel choice)
+  // A Kubios HRV report read as input: its Parameters block, for the analysis to apply.
+  std::optional<kubios_parameters> kubios_settings;
 };
 
 // The one door for recordings (analyze, beats, replay, session --source file:). Reads the input
 // once (`-` is standard input; pipes and FIFOs work), recognises the format (WFDB record or
-// annotations, text: RR intervals, beat times, peak indices, waveform columns, camera PPG), and
+// annotations, EDF / EDF+ / BDF, .npy, a Kubios HRV report, text: RR intervals, beat times,
+// peak indices, waveform columns, camera PPG; several leads: the best), and
 // returns the interpretation with the reason, or throws input_error naming the file, what was
 // seen and the option that would resolve it. See recording.cpp for the rules.
 recording open_recording(const std::string& path, const open_options& options);

@@ -154,6 +154,9 @@ spectral_result ar_bands(const std::vector<double>& z, const spectrum& grid,
         at = std::round(c.freq_hz / df) * df;
       }
     }
+    // Factorisation can give components of negative power (complex residues); a band whose
+    // sum is negative has no power to report: null, with a warning from the caller.
+    if (sum < 0.0) return;
     power = sum;
     peak = at;
   };
@@ -356,7 +359,18 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
       s.psd.erase(s.psd.begin(), s.psd.begin() + drop);
     }
     report.welch = bands_of(s, p, duration, "welch");
-    if (p.ar_enabled) report.ar = ar_bands(z, s, p, duration);
+    if (p.ar_enabled) {
+      report.ar = ar_bands(z, s, p, duration);
+      const bool lost = (report.welch.vlf_ms2 && !report.ar.vlf_ms2) ||
+                        (report.welch.lf_ms2 && !report.ar.lf_ms2) ||
+                        (report.welch.hf_ms2 && !report.ar.hf_ms2);
+      if (lost) {
+        report.warnings.emplace_back(
+            "AR: a band's factorised power is negative (components with negative power); that "
+            "band, the total and its ratios are null (--set ar_factorization=no integrates the "
+            "AR spectrum instead)");
+      }
+    }
 
     const std::vector<double> y = detrended_at_beats(rr, tg, p.resample_hz);
     const spectrum ls =
@@ -396,8 +410,14 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
                                  *report.nonlinear.sd2_ms,
                                  60000.0 / *t.mean_nn_ms,
                                  *report.indices.stress_index};
-    report.indices.pns_index = kubios_pns_index(in, p.indices);
-    report.indices.sns_index = kubios_sns_index(in, p.indices);
+    if (p.indices.norms_given) {
+      report.indices.pns_index = kubios_pns_index(in, p.indices);
+      report.indices.sns_index = kubios_sns_index(in, p.indices);
+    } else {
+      report.warnings.emplace_back(
+          "PNS and SNS index not reported: they rest on Kubios' population norms, which are not "
+          "published (give your own with --set norm_mean_rr_ms=MEAN,SD and the other norm_*)");
+    }
   }
   if (!report.nonlinear.dfa_alpha2 && n > 0) {
     report.warnings.emplace_back("too few beats for DFA alpha2");

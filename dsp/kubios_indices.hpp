@@ -34,6 +34,10 @@ struct kubios_index_config {
   population_norm mean_hr_bpm{66.0, 6.0};
   population_norm stress_index{3.0, 1.0};
   population_norm sd2_pct{11.0, 3.0};
+  // The norms above are stand-ins: Kubios does not publish its population values, and with
+  // them PNS / SNS differ from Kubios' by up to 1.3 on the pgomes sample. PNS and SNS are only
+  // reported when the user gives norms (any norm_* setting), never from the stand-ins.
+  bool norms_given = false;
 };
 
 // sqrt(Baevsky SI); nullopt for fewer than 2 intervals or max == min.

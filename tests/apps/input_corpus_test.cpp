@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -815,6 +816,57 @@ TEST_F(input_corpus, session_records_are_analysed) {
         1000.0 * (times.back() - times.front()) / static_cast<double>(times.size() - 1);
     EXPECT_NEAR(j["time_domain"]["mean_nn_ms"].get<double>(), true_mean, 0.005 * true_mean);
   }
+}
+
+}  // namespace
+
+namespace {
+
+std::string npy_f8(const std::vector<double>& v) {
+  std::string header =
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(v.size()) + ",), }";
+  header.resize(117, ' ');
+  header += '\n';
+  std::string out = std::string("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xFF);
+  out += static_cast<char>(header.size() >> 8);
+  out += header;
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+  return out;
+}
+
+// Binary and report formats go through the same door: a .npy of intervals, a Kubios report
+// (its RR data and its own settings), a two-lead WFDB record (the better lead is chosen).
+TEST_F(input_corpus, npy_kubios_report_and_best_lead) {
+  const std::vector<int> rr = truth_rr(400);
+  std::vector<double> values(rr.begin(), rr.end());
+  values[100] = std::numeric_limits<double>::quiet_NaN();  // a gap
+  const fs::path npy = write("rr.npy", npy_f8(values));
+  auto r = run_resonant("analyze " + npy.string() + " --format json", "", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["input"]["kind"].get<std::string>(), "rr");
+  EXPECT_EQ(j["input"]["missing_entries"].get<int>(), 1);
+  EXPECT_NE(j["input"]["notes"].dump().find("NumPy array, dtype <f8"), std::string::npos);
+
+  r = run_resonant("analyze " + resonant::test::data_file("kubios/pgomes_sample/SampleReport.txt") +
+                       " --format json",
+                   "", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  j = json::parse(r.out);
+  EXPECT_NE(j["input"]["decided_by"].get<std::string>().find("Kubios HRV report"),
+            std::string::npos);
+  EXPECT_NEAR(j["time_domain"]["mean_nn_ms"].get<double>(), 707.5437, 5e-5);  // as printed
+  EXPECT_EQ(j["parameters"]["time_domain"]["nnxx_ms"], 20.0);  // the report's threshold
+
+  r = run_resonant(
+      "analyze " + resonant::test::data_file("recordings/mitdb/100.hea") + " --format json", "",
+      false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  j = json::parse(r.out);
+  EXPECT_NE(j["input"]["decided_by"].get<std::string>().find("\"MLII\" has the best beats"),
+            std::string::npos)
+      << j["input"]["decided_by"];
 }
 
 }  // namespace
