@@ -842,6 +842,13 @@ bool has_sibling(const std::filesystem::path& record, const char* ext) {
 
 }  // namespace
 
+recording open_recording_text(const std::string& text, const std::string& name,
+                              const open_options& options) {
+  recording r;
+  r.path = printable(name, 200);
+  return open_text(std::move(r), text, options);
+}
+
 recording open_recording(const std::string& path, const open_options& o) {
   recording r;
   r.path = display_name(path);

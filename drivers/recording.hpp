@@ -46,4 +46,10 @@ struct recording {
 // seen and the option that would resolve it. See recording.cpp for the rules.
 recording open_recording(const std::string& path, const open_options& options);
 
+// The text part of open_recording, on bytes already read and decoded (UTF-8): a Kubios report,
+// or the table decision (header names, time-column step, the numbers). `name` names the input
+// in messages. For tests and fuzzing; throws input_error.
+recording open_recording_text(const std::string& text, const std::string& name,
+                              const open_options& options);
+
 }  // namespace resonant::drivers

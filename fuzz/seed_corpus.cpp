@@ -1,5 +1,7 @@
-// Writes the seed corpora of fuzz_session_record and fuzz_wfdb_annotations:
-//   fuzz_seed_corpus DIR   ->   DIR/fuzz_session_record/*.rsn, DIR/fuzz_wfdb_annotations/*.bin
+// Writes the seed corpora of fuzz_session_record, fuzz_wfdb_annotations, fuzz_recording_text
+// and fuzz_kubios_report:
+//   fuzz_seed_corpus DIR   ->   DIR/fuzz_session_record/*.rsn, DIR/fuzz_wfdb_annotations/*.bin,
+//                              DIR/fuzz_recording_text/*, DIR/fuzz_kubios_report/*
 // Session records come from the project's own writer (engine/session_record.hpp), so the seeds
 // are exactly what a session writes, plus an interrupted record and one with malformed lines.
 // WFDB seeds are "<.hea text>\0<.atr bytes>" (the fuzz target's input format), the .atr from a
@@ -173,6 +175,89 @@ void wfdb_seeds(const fs::path& dir) {
 
 }  // namespace
 
+// Seeds of fuzz_recording_text: one options byte, then the text of a recording of each layout
+// the door knows (bit 0 strict, bit 1 rate 100 Hz, bits 2-4 the --input kind).
+void text_seeds(const fs::path& dir) {
+  fs::create_directories(dir);
+  const auto seed = [&](const std::string& name, unsigned char flags, const std::string& text) {
+    write_text(dir / name, std::string(1, static_cast<char>(flags)) + text);
+  };
+  std::string rr;
+  std::string times = "0.000\n";
+  std::string timed = "time,rr\n";
+  double t = 0.0;
+  for (int i = 0; i < 40; ++i) {
+    const int v = 820 + static_cast<int>(50.0 * std::sin(1.3 * i));
+    rr += std::to_string(v) + (i == 20 ? "\nNaN\n" : "\n");
+    t += v / 1000.0;
+    times += std::to_string(t) + "\n";
+    timed += std::to_string(t) + "," + std::to_string(v) + "\n";
+  }
+  seed("rr.txt", 0, rr);
+  seed("rr_strict_garbage.txt", 1, rr + "@ marker\n12a\n-5\n5475531\n");
+  seed("beat_times.txt", 0, times);
+  seed("time_rr.csv", 0, timed);
+  seed("polar_logger.txt", 0,
+       "Phone timestamp;RR-interval [ms]\n2026-12-03T10:00:00.000;812\n"
+       "2026-12-03T10:00:01.000;790\n2026-12-03T10:00:02.000;805\n");
+  seed("pandas.csv", 0, ",rr\n0,800\n1,810\n2,790\n3,805\n4,795\n");
+  std::string ecg = "ECG,PPG\n";
+  std::string one = "";
+  std::string camera = "time,R,G,B\n";
+  for (int k = 0; k < 600; ++k) {
+    const double x = std::fmod(k * 0.01, 0.8);
+    const double e = std::exp(-0.5 * (x - 0.3) * (x - 0.3) / 1e-4);
+    const double p = std::exp(-0.5 * (x - 0.45) * (x - 0.45) / 0.01);
+    ecg += std::to_string(e) + "," + std::to_string(p) + (k == 300 ? ",\n" : "\n");
+    one += std::to_string(500 + static_cast<int>(100 * p)) + "\n";
+    camera += std::to_string(k * 35) + ",255," + std::to_string(100.0 - 5.0 * p) + ",0\n";
+  }
+  seed("ecg_ppg.csv", 2, ecg);
+  seed("one_column_ppg.csv", 0, one);
+  seed("one_column_ppg_rate.csv", 2, one);
+  seed("camera.csv", 0, camera);
+  seed("peaks.txt", 2 | (3U << 2U), "12\n95\n171\n250\n331\n410\n");
+  seed("timer_hr.csv", 0, "timer,hr\n0.0,515\n8.5,514\n17.1,512\n25.6,510\n34.2,509\n");
+}
+
+// Seeds of fuzz_kubios_report: a report's Parameters and RR data blocks (first byte even), and
+// WFDB headers (first byte odd).
+void report_seeds(const fs::path& dir) {
+  fs::create_directories(dir);
+  std::string report =
+      "HRV ANALYSIS RESULTS - 03-Dec-2026 10:00:00\nKubios HRV Standard\n3.1.0.1\n\n"
+      "Parameters\n Number of samples: 1\n Detrending method: Smoothn priors (Lambda: 500)\n"
+      " Min/Max HR as average of: 5 beats\n Threshold for NNxx/pNNxx: 50 ms\n"
+      " Frequency bands\n  VLF: 0 - 0.04 Hz\n  LF: 0.04 - 0.15 Hz\n  HF: 0.15 - 0.4 Hz\n"
+      " Interpolation rate: 4 Hz\n Points in frequency-domain: 300 points/Hz\n"
+      " FFT spectrum options\n  Window width: 300 s\n  Window overlap: 50 %\n"
+      " AR spectrum options\n  AR model order: 16\n  Use factorization: Yes\n"
+      " Entropy, embedding dimension: 2\n Entropy, tolerance: 0.2 x SD\n"
+      " DFA, short-term fluctuations: 4-12 beats\n DFA, long-term fluctuations: 13-64 beats\n\n"
+      "Time-Domain Results           ,\n  Mean RR  (ms):              ,    707.5437,            ,\n"
+      "\nRR INTERVAL DATA and SPECTRUM ESTIMATES,\n"
+      "                              ,    SAMPLE 1,\n"
+      "                              ,     RR Data,            ,\n"
+      "                              ,        Time, RR interval,\n"
+      "                              ,         (s),         (s),\n";
+  double t = 0.0;
+  for (int i = 0; i < 30; ++i) {
+    const double v = 0.7 + 0.05 * std::sin(1.1 * i);
+    t += v;
+    report += "                              ,       " + std::to_string(t) + ",       " +
+              std::to_string(v) + ",\n";
+  }
+  write_text(dir / "report.txt", std::string(1, '\0') + report);
+  write_text(dir / "mitdb_100.hea",
+             std::string(1, '\1') +
+                 "100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n"
+                 "100.dat 212 200 11 1024 1011 20052 0 V5\n# 69 M 1085 1629 x1\n");
+  write_text(dir / "flac_spf.hea",
+             std::string(1, '\1') +
+                 "rec 3 250/1000(0) 1000 10:20:30 03/12/2026\nrec.dat 516x2:1+24 400(-5)/uV 16 0 "
+                 "12 345 0 ECG lead I\nrec.dat 516 400 16 0 0 0 0 PPG\nrec2.dat 16 0\n");
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: fuzz_seed_corpus DIR\n";
@@ -182,6 +267,8 @@ int main(int argc, char** argv) {
   try {
     session_seeds(dir / "fuzz_session_record");
     wfdb_seeds(dir / "fuzz_wfdb_annotations");
+    text_seeds(dir / "fuzz_recording_text");
+    report_seeds(dir / "fuzz_kubios_report");
   } catch (const std::exception& e) {
     std::cerr << "fuzz_seed_corpus: " << e.what() << '\n';
     return 1;
