@@ -320,6 +320,18 @@ std::vector<fixture> make_fixtures() {
        .check = [](const json& j) {
          EXPECT_NE(j["input"]["notes"].dump().find("gzip"), std::string::npos);
        }});
+  {
+    // Kubios "custom ASCII" export: tab-separated comment block, then one interval per line.
+    std::string s =
+        "# SIGNAL/SERIES EXPORT - KUBIOS\n# File:\t\t\t\tRandomSamples\n# Device:\t \t\tn/a\n"
+        "# Sampling rate: \tn/a\n# Comment:\t\t\tRR intervals\n";
+    for (int x : rr) s += std::to_string(x) + ".000\n";
+    add({.name = "rr_kubios_custom_ascii_export",
+         .file = "export.txt",
+         .content = s,
+         .kind = "rr",
+         .mean_nn_ms = mean});
+  }
   add({.name = "rr_comments_and_blank_lines",
        .file = "comments.txt",
        .content = "# exported by a device\n% another comment\n\n" + lines_of(rr) + "\n\n",
@@ -515,6 +527,23 @@ std::vector<fixture> make_fixtures() {
          .content = dead,
          .exit_code = 2,
          .message = "R is flat"});
+  }
+  {
+    // Polar Sensor Logger ECG export (130 Hz, µV, ISO phone time, sensor ns, ms timestamp).
+    const std::vector<double> ecg130 = synth_ecg(beats, 130.0, 120.0);
+    std::string s = "Phone timestamp;sensor timestamp [ns];timestamp [ms];ecg [uV]\n";
+    for (std::size_t k = 0; k < ecg130.size(); ++k) {
+      const double t_ms = static_cast<double>(k) * 1000.0 / 130.0;
+      s += "2026-12-03T10:00:00.000;" +
+           std::to_string(599616000000000000LL + static_cast<long long>(k) * 7692308LL) + ";" +
+           fixed(t_ms, 3) + ";" + std::to_string(std::lround(1000.0 * ecg130[k])) + "\n";
+    }
+    add({.name = "polar_sensor_logger_ecg",
+         .file = "polar_ecg.txt",
+         .content = s,
+         .kind = "ecg",
+         .mean_nn_ms = mean_120,
+         .mean_tolerance_ms = 4.0});
   }
   {
     // HeartPy-style: a millisecond timer and a column called "hr" that is in fact the PPG.
