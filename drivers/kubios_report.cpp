@@ -247,7 +247,9 @@ kubios_report parse_kubios_report(std::string_view text, const std::string& name
       if (v[0] && v[1]) {
         const double t_s = *v[0];
         const double rr_ms = *v[1] * 1000.0;
-        if (!(rr_ms > 0.0) || !std::isfinite(t_s) || (have_beat && !(t_s > out.rr.end_s.back()))) {
+        // Beyond a day is no beat interval (and would overflow the time axis: found by fuzzing).
+        if (!(rr_ms > 0.0 && rr_ms < 8.64e7) || !std::isfinite(t_s) ||
+            (have_beat && !(t_s > out.rr.end_s.back()))) {
           throw input_error(name, line_no, "RR interval data: beat time or interval out of order");
         }
         out.rr.push_back(rr_ms, t_s, false);

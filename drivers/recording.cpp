@@ -293,7 +293,8 @@ rr_recording intervals_from_times(const std::vector<double>& t_s, const std::str
   rec.kind = kind;
   rec.units = units;
   std::optional<double> origin;
-  std::optional<double> previous;
+  std::optional<double> previous;  // the beat before, unless a missing value came between
+  std::optional<double> last;      // the last beat time taken, across gaps too
   bool gap = false;
   for (std::size_t i = 0; i < t_s.size(); ++i) {
     const double t = t_s[i];
@@ -303,12 +304,14 @@ rr_recording intervals_from_times(const std::vector<double>& t_s, const std::str
       previous.reset();
       continue;
     }
-    if (previous && !(t > *previous)) {
+    // Times must increase across a gap too, or the time axis would run back (found by fuzzing).
+    if (last && !(t > *last)) {
       const std::string why = "beat time " + fmt(t) + " is not after the previous one " +
-                              fmt(*previous) + " (value " + std::to_string(i + 1) + ")";
+                              fmt(*last) + " (value " + std::to_string(i + 1) + ")";
       if (strict) throw input_error(name, 0, why);
       if (rec.skipped++ < 20) rec.skipped_lines.push_back({0, why});
-      gap = true;
+      gap = previous.has_value() || gap;
+      previous.reset();  // no interval spans the value skipped
       continue;
     }
     if (previous) {
@@ -317,6 +320,7 @@ rr_recording intervals_from_times(const std::vector<double>& t_s, const std::str
       gap = false;
     }
     previous = t;
+    last = t;
   }
   if (rec.skipped > 0) {
     rec.warnings.push_back(std::to_string(rec.skipped) +
@@ -451,12 +455,15 @@ void settle_waveform_kind(recording& r) {
                   " Hz: ECG >= 4.5, PPG <= 3.6)";
 }
 
-// Camera PPG and other files with several PPG channels: the best channel and polarity.
-void choose_ppg_channel(recording& r, std::string_view text, const table_scan& t,
-                        const open_options& o) {
+// Camera PPG and other files with several PPG channels: the best channel and polarity. Several
+// ECG leads (ecg = true): the best lead (the ECG detector finds R peaks of either polarity, so
+// only the lead is chosen).
+void choose_channel(recording& r, std::string_view text, const table_scan& t, const open_options& o,
+                    bool ecg) {
+  const dsp::input_kind wanted = ecg ? dsp::input_kind::ecg : dsp::input_kind::ppg;
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i < t.names.size(); ++i) {
-    if (names_waveform(t.names[i]) == dsp::input_kind::ppg) candidates.push_back(i);
+    if (names_waveform(t.names[i]) == wanted) candidates.push_back(i);
   }
   std::vector<std::string> dead;
   double best = -1.0;
@@ -467,7 +474,7 @@ void choose_ppg_channel(recording& r, std::string_view text, const table_scan& t
   for (std::size_t c : candidates) {
     signal_file_options so = signal_options(o);
     so.column = std::to_string(c);
-    so.signal = "ppg";
+    so.signal = ecg ? "ecg" : "ppg";
     so.invert = false;
     signal_recording sig = read_signal_text(text, r.path, so);
     if (auto why = dead_channel(t.names[c], finite_only(t.columns[c]))) {
@@ -475,7 +482,8 @@ void choose_ppg_channel(recording& r, std::string_view text, const table_scan& t
       continue;
     }
     for (bool inv : {false, true}) {
-      const channel_score s = pulse_score(sig.samples, sig.fs_hz, inv);
+      if (ecg && inv) continue;
+      const channel_score s = pulse_score(sig.samples, sig.fs_hz, inv, ecg);
       scores += (scores.empty() ? "" : ", ") + t.names[c] + (inv ? " inverted " : " ") +
                 fmt(s.score) + " (rise " + fmt(s.rise_share) + ")";
       if (s.score > best) {
@@ -491,8 +499,8 @@ void choose_ppg_channel(recording& r, std::string_view text, const table_scan& t
     std::string why = dead.empty() ? "no channel shows a regular pulse" : dead.front();
     for (std::size_t i = 1; i < dead.size(); ++i) why += "; " + dead[i];
     throw input_error(r.path, 0,
-                      "no usable pulse channel (" + why +
-                          (scores.empty() ? "" : "; scores: " + scores) +
+                      std::string(ecg ? "no usable ECG lead (" : "no usable pulse channel (") +
+                          why + (scores.empty() ? "" : "; scores: " + scores) +
                           "): give --column and --invert if the pulse goes down");
   }
   if (chosen_invert) {
@@ -500,9 +508,10 @@ void choose_ppg_channel(recording& r, std::string_view text, const table_scan& t
   }
   r.signal = std::move(*chosen_signal);
   r.inverted = chosen_invert;
-  r.kind = dsp::input_kind::ppg;
-  r.decided_by = "several PPG channels: " + chosen + (chosen_invert ? " inverted" : "") +
-                 " has the best pulse (score " + fmt(best) +
+  r.kind = wanted;
+  r.decided_by = std::string(ecg ? "several ECG leads: " : "several PPG channels: ") + chosen +
+                 (chosen_invert ? " inverted" : "") + " has the best " + (ecg ? "beats" : "pulse") +
+                 " (score " + fmt(best) +
                  " = median beat quality x share of "
                  "regular intervals; " +
                  scores + ")";
@@ -511,9 +520,19 @@ void choose_ppg_channel(recording& r, std::string_view text, const table_scan& t
 recording open_waveform_text(recording r, std::string_view text, const table_scan& t,
                              const open_options& o) {
   std::size_t ppg_named = 0;
-  for (const auto& n : t.names) ppg_named += names_waveform(n) == dsp::input_kind::ppg ? 1 : 0;
-  if (!o.column && ppg_named >= 2 && o.input != dsp::input_kind::ecg) {
-    choose_ppg_channel(r, text, t, o);
+  std::size_t ecg_named = 0;
+  for (const auto& n : t.names) {
+    ppg_named += names_waveform(n) == dsp::input_kind::ppg ? 1 : 0;
+    ecg_named += names_waveform(n) == dsp::input_kind::ecg ? 1 : 0;
+  }
+  if (!o.column && ppg_named >= 2 && o.input != dsp::input_kind::ecg &&
+      (ecg_named == 0 || o.input == dsp::input_kind::ppg)) {
+    choose_channel(r, text, t, o, false);
+    return r;
+  }
+  if (!o.column && ecg_named >= 2 && o.input != dsp::input_kind::ppg &&
+      (ppg_named == 0 || o.input == dsp::input_kind::ecg)) {
+    choose_channel(r, text, t, o, true);
     return r;
   }
   r.signal = read_signal_text(text, r.path, signal_options(o));

@@ -33,7 +33,9 @@
 //    spaces. Fields are trimmed and surrounding double quotes removed.
 //  - Header: the first line is a header when any of its fields is not a number; otherwise there
 //    is no header and columns are addressed by 0-based index (named "column N").
-//  - Time column: a header named time, timer, timestamp, timestamps or t, optionally with a unit
+//  - Time column: a header named time, timer, timestamp, timestamps, datetime or t, optionally
+//    with a unit; its values are numbers or ISO 8601 date-times ("2021-03-04 10:11:12.345",
+//    HeartPy's `datetime,hr`: read as seconds); a numeric column may carry a unit
 //    "(ms)", "[s]", "_ms", ... The unit comes from the header, else from the median step
 //    (> 5 means ms, else s: camera frames at 30 fps are 33 ms apart, a 200 Hz file in seconds
 //    steps 0.005). Time-stamped values are resampled onto a uniform grid at
@@ -119,7 +121,53 @@ column_name split_unit(std::string_view raw) {
 bool is_time_name(std::string_view raw) {
   const std::string base = split_unit(raw).base;
   return base == "time" || base == "timer" || base == "timestamp" || base == "timestamps" ||
-         base == "t";
+         base == "t" || base == "datetime" || base == "date_time" || base == "date time";
+}
+
+// Seconds since 1970-01-01 of an ISO 8601 date-time "YYYY-MM-DD[T ]HH:MM:SS[.fff...]" (no zone:
+// only differences are used), nullopt for anything else. Days from the civil date by the
+// proleptic Gregorian rule (H. Hinnant's days_from_civil).
+std::optional<double> parse_iso_datetime(std::string_view s) {
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':') {
+    return std::nullopt;
+  }
+  const auto field = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  const auto year = field(0, 4);
+  const auto month = field(5, 2);
+  const auto day = field(8, 2);
+  const auto hour = field(11, 2);
+  const auto minute = field(14, 2);
+  const auto second = field(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 ||
+      *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  double fraction = 0.0;
+  if (s.size() > 19) {
+    if (s[19] != '.' || s.size() == 20 || s.size() > 29) return std::nullopt;
+    double scale = 0.1;
+    for (std::size_t i = 20; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      fraction += scale * (s[i] - '0');
+      scale *= 0.1;
+    }
+  }
+  const int y = *year - (*month <= 2 ? 1 : 0);
+  const int era = y / 400;
+  const int yoe = y - era * 400;
+  const int mp = (*month + 9) % 12;
+  const int doy = (153 * mp + 2) / 5 + *day - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const double days = static_cast<double>(era) * 146097.0 + static_cast<double>(doe) - 719468.0;
+  return days * 86400.0 + *hour * 3600.0 + *minute * 60.0 + *second + fraction;
 }
 
 // ---- text files --------------------------------------------------------------------------------
@@ -365,6 +413,7 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     row_lines.reserve(rows);
   }
   const std::size_t needed = std::max(value_column, time_column.value_or(0)) + 1;
+  bool iso_times = false;       // the time column holds ISO date-times (seconds)
   std::size_t missing_run = 0;  // untimed: missing samples since the last stored one
   std::size_t missing = 0;
   std::size_t skipped = 0;
@@ -409,7 +458,11 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
       continue;
     }
     if (!value) continue;
-    const auto t = parse_number(time_field);
+    auto t = parse_number(time_field);
+    if (!t) {
+      t = parse_iso_datetime(time_field);
+      if (t) iso_times = true;
+    }
     if (!t) {
       skip(line.number,
            in_quotes(time_field) + " is not a time in column " + in_quotes(names[*time_column]));
@@ -450,7 +503,7 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     } else if (unit == "us") {
       scale = 1e-6;
     } else {
-      scale = median_step(times) > 5.0 ? 1e-3 : 1.0;
+      scale = iso_times || median_step(times) <= 5.0 ? 1.0 : 1e-3;
     }
     // Keep strictly increasing time stamps.
     std::size_t kept = 0;

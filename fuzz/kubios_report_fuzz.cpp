@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -14,9 +15,13 @@
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) std::abort();
+// A broken property: say which, then abort (libFuzzer keeps the input).
+void check(bool ok, int line) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz check failed at %s:%d\n", __FILE__, line);
+  std::abort();
 }
+#define CHECK(cond) check((cond), __LINE__)
 
 }  // namespace
 
@@ -27,12 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((data[0] & 1U) == 0) {
       const auto report = resonant::drivers::parse_kubios_report(text, "fuzz.txt");
       for (std::size_t i = 0; i < report.rr.size(); ++i) {
-        check(std::isfinite(report.rr.rr_ms[i]) && std::isfinite(report.rr.end_s[i]));
+        CHECK(std::isfinite(report.rr.rr_ms[i]) && std::isfinite(report.rr.end_s[i]));
       }
     } else {
       const auto h = resonant::drivers::parse_wfdb_header(text, "fuzz.hea");
-      check(std::isfinite(h.fs_hz) && h.fs_hz > 0.0);
-      for (const auto& sig : h.signals) check(std::isfinite(sig.gain) && sig.gain >= 0.0);
+      CHECK(std::isfinite(h.fs_hz) && h.fs_hz > 0.0);
+      for (const auto& sig : h.signals) CHECK(std::isfinite(sig.gain) && sig.gain >= 0.0);
     }
   } catch (const resonant::drivers::input_error&) {
   }

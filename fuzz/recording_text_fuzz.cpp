@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -18,9 +19,13 @@ namespace {
 
 using namespace resonant;
 
-void check(bool ok) {
-  if (!ok) std::abort();
+// A broken property: say which, then abort (libFuzzer keeps the input).
+void check(bool ok, int line) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz check failed at %s:%d\n", __FILE__, line);
+  std::abort();
 }
+#define CHECK(cond) check((cond), __LINE__)
 
 }  // namespace
 
@@ -38,23 +43,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (k >= 1 && k <= 5) o.input = kinds[k - 1];
   try {
     const drivers::recording r = drivers::open_recording_text(text, "fuzz.txt", o);
-    check(r.intervals.has_value() != r.signal.has_value());
+    CHECK(r.intervals.has_value() != r.signal.has_value());
     if (r.intervals) {
       const dsp::rr_series& s = r.intervals->rr;
       double last = -1e300;
       for (std::size_t i = 0; i < s.size(); ++i) {
-        check(std::isfinite(s.rr_ms[i]) && std::isfinite(s.end_s[i]));
-        check(s.end_s[i] >= last);
+        CHECK(std::isfinite(s.rr_ms[i]) && std::isfinite(s.end_s[i]));
+        CHECK(s.end_s[i] >= last);
         last = s.end_s[i];
       }
     } else {
       const drivers::signal_recording& sig = *r.signal;
-      check(sig.fs_hz > 0.0 && std::isfinite(sig.fs_hz));
+      CHECK(sig.fs_hz > 0.0 && std::isfinite(sig.fs_hz));
       std::size_t previous = 0;
       for (const auto& g : sig.gaps) {
-        check(g.at > previous || (previous == 0 && g.at > 0));
-        check(g.at < sig.samples.size() || sig.samples.empty());
-        check(std::isfinite(g.seconds) && g.seconds >= 0.0);
+        CHECK(g.at > previous || (previous == 0 && g.at > 0));
+        CHECK(g.at < sig.samples.size() || sig.samples.empty());
+        CHECK(std::isfinite(g.seconds) && g.seconds >= 0.0);
         previous = g.at;
       }
     }

@@ -546,6 +546,45 @@ std::vector<fixture> make_fixtures() {
          .mean_tolerance_ms = 4.0});
   }
   {
+    // HeartPy's other layout: ISO date-times at 100.42 Hz and the PPG in a column called hr.
+    std::string s = "datetime,hr\n";
+    for (std::size_t k = 0; static_cast<double>(k) / 100.42 < 119.0; ++k) {
+      const double t = static_cast<double>(k) / 100.42;
+      const auto kk = static_cast<std::size_t>(t * 100.0);
+      char stamp[64];
+      std::snprintf(stamp, sizeof stamp, "2016-11-24 13:%02d:%09.6f",
+                    58 + static_cast<int>((t + 30.0) / 60.0) - 0, std::fmod(t + 30.0, 60.0));
+      s += std::string(stamp) + "," + std::to_string(std::lround(500.0 + 120.0 * ppg[kk])) + "\n";
+    }
+    add({.name = "heartpy_datetime_hr",
+         .file = "datetime.csv",
+         .content = s,
+         .kind = "ppg",
+         .mean_nn_ms = mean_120,
+         .mean_tolerance_ms = 5.0,
+         .check = [](const json& j) {
+           EXPECT_NEAR(j["input"]["source_mean_rate_hz"].get<double>(), 100.42, 0.05);
+         }});
+  }
+  {
+    // Two ECG leads, the first drowned in noise: the clean one is read, and the choice said.
+    std::string s = "I,II\n";
+    std::uint32_t state = 5;
+    for (double v : ecg) {
+      state = state * 1664525U + 1013904223U;
+      const double noise = (static_cast<double>(state >> 8U) / 16777216.0 - 0.5) * 3.0;
+      s += fixed(0.3 * v + noise, 4) + "," + fixed(v, 4) + "\n";
+    }
+    add({.name = "two_ecg_leads_best_one",
+         .file = "leads.csv",
+         .content = s,
+         .args = "--rate 250",
+         .kind = "ecg",
+         .mean_nn_ms = mean_120,
+         .mean_tolerance_ms = 3.0,
+         .message = "several ECG leads: II has the best beats"});
+  }
+  {
     // HeartPy-style: a millisecond timer and a column called "hr" that is in fact the PPG.
     std::string s = "timer,hr\n";
     for (std::size_t k = 0; k < ppg.size(); ++k) {
