@@ -9,7 +9,7 @@
 namespace resonant::apps {
 
 beat_track detect_beats(const drivers::signal_recording& signal) {
-  if (signal.kind != "ecg" && signal.kind != "ppg") {
+  if (!signal.kind || !dsp::is_waveform(*signal.kind)) {
     throw std::invalid_argument(signal.path + ": cannot tell whether column \"" + signal.column +
                                 "\" is ECG or PPG; give --input ecg or --input ppg");
   }
@@ -22,7 +22,7 @@ beat_track detect_beats(const drivers::signal_recording& signal) {
     if (last > first) {
       const auto stretch = all.subspan(first, last - first);
       std::vector<dsp::beat_event> beats;
-      if (signal.kind == "ecg") {
+      if (signal.kind == dsp::input_kind::ecg) {
         dsp::ecg_detector_config cfg;
         cfg.sample_rate_hz = signal.fs_hz;
         beats = dsp::detect_ecg_beats(stretch, cfg);
@@ -72,9 +72,11 @@ dsp::rr_series intervals_of(const beat_track& track) {
   return out;
 }
 
-std::string detector_description(const std::string& kind) {
-  if (kind == "ecg") return "streaming Pan-Tompkins-family QRS detector, band 12-30 Hz";
-  if (kind == "ppg") return "streaming Elgendi-family systolic-peak detector, band 0.5-8 Hz";
+std::string detector_description(std::optional<dsp::input_kind> kind) {
+  if (kind == dsp::input_kind::ecg)
+    return "streaming Pan-Tompkins-family QRS detector, band 12-30 Hz";
+  if (kind == dsp::input_kind::ppg)
+    return "streaming Elgendi-family systolic-peak detector, band 0.5-8 Hz";
   return "no detector";
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,6 @@ beat_track detect_beats(const drivers::signal_recording& signal);
 dsp::rr_series intervals_of(const beat_track& track);
 
 // The detector's name and parameters, for the report's provenance.
-std::string detector_description(const std::string& kind);
+std::string detector_description(std::optional<dsp::input_kind> kind);
 
 }  // namespace resonant::apps

@@ -27,8 +27,8 @@ void run_beats(const beats_options& o) {
   }
   const drivers::signal_recording& sig = *rec.signal;
   const beat_track track = detect_beats(sig);
-  std::fprintf(stderr, "resonant: %s: read as %s: %s\n", rec.path.c_str(), sig.kind.c_str(),
-               rec.decided_by.c_str());
+  std::fprintf(stderr, "resonant: %s: read as %s: %s\n", rec.path.c_str(),
+               std::string(dsp::to_string(rec.kind)).c_str(), rec.decided_by.c_str());
   for (const auto& w : sig.warnings) {
     std::fprintf(stderr, "resonant: %s: %s\n", rec.path.c_str(), w.c_str());
   }

@@ -35,7 +35,7 @@ analysis_input open_session_record(const std::string& path) {
   in.recording.path = drivers::display_name(path);
   in.rr.path = in.recording.path;
   engine::record_item item;
-  if (h.input_kind == "rr") {
+  if (h.input_kind == dsp::input_kind::rr) {
     in.recording.kind = dsp::input_kind::rr;
     in.recording.decided_by = "Resonant session record (RR intervals)";
     in.rr.kind = "rr";
@@ -49,8 +49,9 @@ analysis_input open_session_record(const std::string& path) {
   } else {
     drivers::signal_recording sig;
     sig.path = in.recording.path;
+    const std::string kind(dsp::to_string(h.input_kind));
     sig.kind = h.input_kind;
-    sig.column = h.input_kind;
+    sig.column = kind;
     sig.units = h.units;
     sig.fs_hz = h.rate_hz;
     std::optional<std::int64_t> next_index;
@@ -63,12 +64,12 @@ analysis_input open_session_record(const std::string& path) {
       sig.samples.insert(sig.samples.end(), item.values.begin(), item.values.end());
       next_index = item.first_sample + static_cast<std::int64_t>(item.values.size());
     }
-    in.recording.kind = h.input_kind == "ppg" ? dsp::input_kind::ppg : dsp::input_kind::ecg;
-    in.recording.decided_by = "Resonant session record (" + h.input_kind + " samples)";
+    in.recording.kind = h.input_kind;
+    in.recording.decided_by = "Resonant session record (" + kind + " samples)";
     in.recording.signal = sig;
     in.beats = detect_beats(sig);
     in.rr.rr = intervals_of(*in.beats);
-    in.rr.kind = h.input_kind;
+    in.rr.kind = kind;
     in.rr.units = "samples";
   }
   if (reader.skipped() > 0) {
@@ -148,7 +149,7 @@ analysis_input open_for_analysis(const std::string& path, const input_options_cl
   const drivers::signal_recording& sig = *in.recording.signal;
   in.beats = detect_beats(sig);
   in.rr.path = in.recording.path;
-  in.rr.kind = sig.kind;
+  in.rr.kind = std::string(dsp::to_string(in.recording.kind));
   in.rr.units = "samples";
   in.rr.rr = intervals_of(*in.beats);
   in.rr.warnings = sig.warnings;

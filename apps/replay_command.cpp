@@ -44,7 +44,7 @@ class replay_feed {
   virtual ~replay_feed() = default;
   virtual bool next(engine::record_item& item) = 0;
   [[nodiscard]] virtual double progress() const = 0;
-  [[nodiscard]] virtual engine::input_kind kind() const = 0;
+  [[nodiscard]] virtual dsp::input_kind kind() const = 0;
   [[nodiscard]] virtual double rate_hz() const = 0;
   virtual void report_skips(std::ostream& /*err*/) const {}
 };
@@ -54,9 +54,7 @@ class record_feed final : public replay_feed {
   explicit record_feed(const std::string& path) : reader_(path) {}
   bool next(engine::record_item& item) override { return reader_.next(item); }
   [[nodiscard]] double progress() const override { return reader_.progress(); }
-  [[nodiscard]] engine::input_kind kind() const override {
-    return *engine::parse_input_kind(reader_.header().input_kind);
-  }
+  [[nodiscard]] dsp::input_kind kind() const override { return reader_.header().input_kind; }
   [[nodiscard]] double rate_hz() const override { return reader_.header().rate_hz; }
   void report_skips(std::ostream& err) const override {
     if (reader_.skipped() == 0) return;
@@ -84,7 +82,7 @@ class rr_feed final : public replay_feed {
   [[nodiscard]] double progress() const override {
     return rec_.rr.empty() ? 1.0 : static_cast<double>(i_) / static_cast<double>(rec_.rr.size());
   }
-  [[nodiscard]] engine::input_kind kind() const override { return engine::input_kind::rr; }
+  [[nodiscard]] dsp::input_kind kind() const override { return dsp::input_kind::rr; }
   [[nodiscard]] double rate_hz() const override { return 0.0; }
 
  private:
@@ -118,8 +116,8 @@ class signal_feed final : public replay_feed {
                ? 1.0
                : static_cast<double>(i_) / static_cast<double>(sig_.samples.size());
   }
-  [[nodiscard]] engine::input_kind kind() const override {
-    return sig_.kind == "ppg" ? engine::input_kind::ppg : engine::input_kind::ecg;
+  [[nodiscard]] dsp::input_kind kind() const override {
+    return sig_.kind.value_or(dsp::input_kind::ecg);
   }
   [[nodiscard]] double rate_hz() const override { return sig_.fs_hz; }
 

@@ -180,9 +180,9 @@ void session_runner::engine_started(const engine::session_pipeline& pipeline) {
   h.software = std::string("resonant ") + RESONANT_VERSION_STRING;
   h.started_utc = started_utc_;
   h.device = source_.source->description();
-  h.input_kind = engine::to_string(cfg.kind);
+  h.input_kind = cfg.kind;
   h.rate_hz = cfg.rate_hz;
-  h.units = cfg.kind == engine::input_kind::rr ? "ms" : "device units";
+  h.units = cfg.kind == dsp::input_kind::rr ? "ms" : "device units";
   auto& p = h.parameters;
   p["session"] = {{"mode", settings_.assessment ? "assessment" : "session"},
                   {"settle_s", sc.plan.settle_s},
@@ -381,9 +381,7 @@ session_outcome session_runner::run() {
   source_.source->start(
       {[this](const drivers::rr_reading& r) { session_->on_rr(r.end_s, r.rr_ms, r.after_gap); },
        [this](const drivers::sample_block& b) {
-         session_->on_samples(b.kind == drivers::signal_kind::ppg ? engine::input_kind::ppg
-                                                                  : engine::input_kind::ecg,
-                              b.rate_hz, b.first_sample, b.samples);
+         session_->on_samples(b.kind, b.rate_hz, b.first_sample, b.samples);
        },
        [this](const drivers::source_status& s) { on_status(s); }});
   schedule_tick();

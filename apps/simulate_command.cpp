@@ -150,7 +150,7 @@ void simulate_waveform(const simulate_options& o, const drivers::sim_subject_con
                                 "or NAME.dat");
   const bool ecg = o.signal == "ecg";
   drivers::sim_waveform_config wc;
-  wc.kind = ecg ? drivers::signal_kind::ecg : drivers::signal_kind::ppg;
+  wc.kind = ecg ? dsp::input_kind::ecg : dsp::input_kind::ppg;
   wc.rate_hz = o.rate_hz > 0.0 ? o.rate_hz : (ecg ? 250.0 : 100.0);
   if (wc.rate_hz != std::floor(wc.rate_hz))
     throw std::invalid_argument("--rate must be a whole number of Hz for a WFDB record");
@@ -230,7 +230,7 @@ void simulate_record(const simulate_options& o, const drivers::sim_subject_confi
   // Like the other outputs, an existing file of that name is replaced.
   std::error_code ec;
   fs::remove(out, ec);
-  h.input_kind = o.signal;
+  h.input_kind = *dsp::parse_input_kind(o.signal);
   h.units = o.signal == "rr" ? "ms" : "simulated units";
   file_ptr t = create_private(truth);
   std::fputs(describe(o).c_str(), t.get());
@@ -256,7 +256,7 @@ void simulate_record(const simulate_options& o, const drivers::sim_subject_confi
   } else {
     const bool ecg = o.signal == "ecg";
     drivers::sim_waveform_config wc;
-    wc.kind = ecg ? drivers::signal_kind::ecg : drivers::signal_kind::ppg;
+    wc.kind = ecg ? dsp::input_kind::ecg : dsp::input_kind::ppg;
     wc.rate_hz = o.rate_hz > 0.0 ? o.rate_hz : (ecg ? 250.0 : 100.0);
     h.rate_hz = wc.rate_hz;
     engine::session_record_writer w(out, h);

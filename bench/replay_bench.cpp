@@ -74,7 +74,7 @@ void BM_replay_ecg_250hz(benchmark::State& state) {
   std::int64_t snapshots = 0;
   for (auto _ : state) {
     engine::pipeline_config cfg;
-    cfg.kind = engine::input_kind::ecg;
+    cfg.kind = dsp::input_kind::ecg;
     cfg.rate_hz = fs;
     engine::session_pipeline p(cfg, [&](const engine::metric_snapshot&) { ++snapshots; });
     std::int64_t done = 0;

@@ -93,7 +93,7 @@ void ble_stream::on_ecg(std::span<const std::uint8_t> bytes, double arrival_s) {
   }
   for (std::size_t i = 0; i < f.sample_count; ++i)
     ecg_buffer_[i] = static_cast<double>(f.samples_uv[i]);
-  out_->on_samples({signal_kind::ecg, fs, next_sample_,
+  out_->on_samples({dsp::input_kind::ecg, fs, next_sample_,
                     std::span<const double>(ecg_buffer_.data(), f.sample_count)});
   next_sample_ += n;
   stats_.ecg_samples += f.sample_count;

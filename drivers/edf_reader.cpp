@@ -463,15 +463,6 @@ std::vector<edf_annotation> read_tals(const std::filesystem::path& path, const s
   return out;
 }
 
-text::name_kind requested_kind(const signal_file_options& options, const std::string& name) {
-  if (!options.signal) return text::name_kind::none;
-  const std::string s = text::lower(*options.signal);
-  if (s == "ecg") return text::name_kind::ecg;
-  if (s == "ppg") return text::name_kind::ppg;
-  throw input_error(name, 0,
-                    "unknown signal kind " + in_quotes(*options.signal) + " (give ecg or ppg)");
-}
-
 }  // namespace
 
 bool looks_like_edf(std::string_view head) noexcept {
@@ -524,9 +515,8 @@ signal_recording read_edf_channel(const std::filesystem::path& path, std::size_t
   rec.column = s.label;
   rec.units = s.units;
   rec.fs_hz = static_cast<double>(spr) / h.record_s;
-  const text::name_kind wanted = requested_kind(options, file);
-  rec.kind =
-      text::kind_string(wanted != text::name_kind::none ? wanted : text::kind_of_name(s.label));
+  rec.kind = requested_kind(options, file);
+  if (!rec.kind) rec.kind = text::kind_of_name(s.label);
   if (h.discontinuous()) {
     // EDFlib refuses EDF+D / BDF+D: the records are read here, the same way.
     rec.start_time = h.start_time.empty() ? std::optional<std::string>{} : h.start_time;

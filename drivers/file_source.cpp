@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 
@@ -9,6 +10,16 @@
 #include "drivers/recording.hpp"
 
 namespace resonant::drivers {
+
+namespace {
+
+// Samples a gap stands for at the recording's rate (gaps are bounded by the readers: at most
+// max_signal_samples of recording time).
+std::int64_t gap_samples(const signal_gap& g, double fs_hz) {
+  return std::llround(g.seconds * fs_hz);
+}
+
+}  // namespace
 
 file_source::file_source(boost::asio::io_context& io, const std::filesystem::path& path,
                          const file_source_options& options)
@@ -20,7 +31,8 @@ file_source::file_source(boost::asio::io_context& io, const std::filesystem::pat
   waveform_ = rec.signal.has_value();
   if (waveform_) {
     signal_ = std::move(*rec.signal);
-    kind_ = rec.kind == dsp::input_kind::ppg ? signal_kind::ppg : signal_kind::ecg;
+    kind_ = rec.kind;  // ecg or ppg: open_recording settles a waveform's kind
+    for (const signal_gap& g : signal_.gaps) total_missing_ += gap_samples(g, signal_.fs_hz);
   } else {
     rr_ = std::move(*rec.intervals);
   }
@@ -32,7 +44,11 @@ std::string file_source::description() const {
 
 double file_source::duration_s() const noexcept {
   if (waveform_)
-    return signal_.fs_hz > 0.0 ? static_cast<double>(signal_.samples.size()) / signal_.fs_hz : 0.0;
+    return signal_.fs_hz > 0.0
+               ? static_cast<double>(static_cast<std::int64_t>(signal_.samples.size()) +
+                                     total_missing_) /
+                     signal_.fs_hz
+               : 0.0;
   return rr_.rr.empty() ? 0.0 : rr_.rr.end_s.back();
 }
 
@@ -41,6 +57,8 @@ void file_source::start(source_handlers handlers) {
   running_ = true;
   start_ = std::chrono::steady_clock::now();
   next_ = 0;
+  next_gap_ = 0;
+  missing_ = 0;
   handlers_.on_status({source_state::streaming, description()});
   schedule();
 }
@@ -62,15 +80,26 @@ void file_source::on_timer() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double due_s = elapsed * options_.speed;
   if (waveform_) {
-    const auto due = static_cast<std::size_t>(
-        std::min(static_cast<double>(signal_.samples.size()), std::floor(due_s * signal_.fs_hz)));
-    if (due > next_) {
+    const std::size_t n = signal_.samples.size();
+    // Stream samples due so far (stream index = stored index + samples of the gaps passed).
+    const double due = std::floor(due_s * signal_.fs_hz);
+    while (running_ && next_ < n) {
+      const std::size_t boundary = next_gap_ < signal_.gaps.size() ? signal_.gaps[next_gap_].at : n;
+      if (next_ == boundary) {
+        missing_ += gap_samples(signal_.gaps[next_gap_], signal_.fs_hz);
+        ++next_gap_;
+        continue;
+      }
+      const double room = due - static_cast<double>(missing_) - static_cast<double>(next_);
+      if (!(room >= 1.0)) break;
+      const std::size_t until = std::min(
+          boundary, next_ + static_cast<std::size_t>(std::min(room, static_cast<double>(n))));
       sample_block block;
       block.kind = kind_;
       block.rate_hz = signal_.fs_hz;
-      block.first_sample = static_cast<std::int64_t>(next_);
-      block.samples = std::span<const double>(signal_.samples).subspan(next_, due - next_);
-      next_ = due;
+      block.first_sample = static_cast<std::int64_t>(next_) + missing_;
+      block.samples = std::span<const double>(signal_.samples).subspan(next_, until - next_);
+      next_ = until;
       handlers_.on_samples(block);
     }
     if (next_ >= signal_.samples.size()) {

@@ -26,7 +26,11 @@ struct file_source_options {
 
 // A recording played as if it came from a sensor, in real time (or `speed` times faster), on
 // the io_context thread: `resonant session --source file:PATH`. RR files deliver rr_reading
-// (their own time axis and gaps), waveform files sample_block (their rate and kind).
+// (their own time axis and gaps), waveform files sample_block (their rate and kind). A gap in a
+// waveform (signal_recording::gaps: EDF+D, empty cells, time-stamp jumps) is delivered as a
+// jump of the stream's sample index by the gap's missing samples, so the session sees a dropout
+// (its detector restarts, no interval spans the gap) and stream time stays the recording's; no
+// block spans a gap.
 //
 // Unlike device sources, the file is read by the constructor, so a bad file is a clear setup
 // error (input_error naming file and line) before the session starts; start() only schedules
@@ -41,7 +45,7 @@ class file_source final : public source {
   void stop() override;
 
   [[nodiscard]] bool is_waveform() const noexcept { return waveform_; }
-  [[nodiscard]] signal_kind kind() const noexcept { return kind_; }
+  [[nodiscard]] dsp::input_kind kind() const noexcept { return kind_; }
   [[nodiscard]] double rate_hz() const noexcept { return signal_.fs_hz; }
   // Stream time of the end of the recording, seconds.
   [[nodiscard]] double duration_s() const noexcept;
@@ -55,12 +59,15 @@ class file_source final : public source {
   std::filesystem::path path_;
   file_source_options options_;
   bool waveform_ = false;
-  signal_kind kind_ = signal_kind::ecg;
+  dsp::input_kind kind_ = dsp::input_kind::ecg;
   signal_recording signal_;
   rr_recording rr_;
   source_handlers handlers_;
   std::chrono::steady_clock::time_point start_;
-  std::size_t next_ = 0;  // next interval or sample to deliver
+  std::size_t next_ = 0;      // next interval or stored sample to deliver
+  std::size_t next_gap_ = 0;  // waveform: first gap not yet passed
+  std::int64_t missing_ = 0;  // waveform: samples of the gaps passed (stream index - stored)
+  std::int64_t total_missing_ = 0;
   bool running_ = false;
 };
 

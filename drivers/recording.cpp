@@ -18,6 +18,7 @@
 #include "dsp/beat_intervals.hpp"
 #include "dsp/ecg_detector.hpp"
 #include "dsp/ppg_detector.hpp"
+#include "dsp/resample.hpp"
 #include "dsp/series_shape.hpp"
 
 // How a recording is recognised (the rules behind open_recording).
@@ -257,17 +258,6 @@ bool counts_up(const std::vector<double>& v) {
   return steps >= 2 && ones + 1 >= steps;
 }
 
-double median_step(const std::vector<double>& v) {
-  std::vector<double> steps;
-  for (std::size_t i = 1; i < v.size(); ++i) {
-    if (std::isfinite(v[i]) && std::isfinite(v[i - 1])) steps.push_back(v[i] - v[i - 1]);
-  }
-  if (steps.empty()) return 0.0;
-  const auto mid = steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2);
-  std::nth_element(steps.begin(), mid, steps.end());
-  return *mid;
-}
-
 std::string fmt(double x) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.4g", x);
@@ -436,8 +426,8 @@ signal_file_options signal_options(const open_options& o) {
 // Sets the waveform's kind when neither --input nor the column name said it.
 void settle_waveform_kind(recording& r) {
   signal_recording& sig = *r.signal;
-  if (sig.kind == "ecg" || sig.kind == "ppg") {
-    r.kind = sig.kind == "ecg" ? dsp::input_kind::ecg : dsp::input_kind::ppg;
+  if (sig.kind) {
+    r.kind = *sig.kind;
     return;
   }
   double bandwidth = 0.0;
@@ -449,10 +439,10 @@ void settle_waveform_kind(recording& r) {
                           "bandwidth " +
                           fmt(bandwidth) + " Hz): give --input ecg or --input ppg");
   }
-  sig.kind = std::string(dsp::to_string(*kind));
+  sig.kind = *kind;
   r.kind = *kind;
-  r.decided_by += "; " + sig.kind + " by its shape (RMS bandwidth " + fmt(bandwidth) +
-                  " Hz: ECG >= 4.5, PPG <= 3.6)";
+  r.decided_by += "; " + std::string(dsp::to_string(*kind)) + " by its shape (RMS bandwidth " +
+                  fmt(bandwidth) + " Hz: ECG >= 4.5, PPG <= 3.6)";
 }
 
 // Camera PPG and other files with several PPG channels: the best channel and polarity. Several
@@ -612,7 +602,7 @@ recording open_text(recording r, const std::string& text, const open_options& o)
       value_cols.push_back(i);
     }
   }
-  const double time_step = time_col ? median_step(t.columns[*time_col]) : 0.0;
+  const double time_step = time_col ? dsp::median_step(t.columns[*time_col]) : 0.0;
 
   // 1. The user said.
   if (o.input) {

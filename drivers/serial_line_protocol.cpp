@@ -103,8 +103,8 @@ result value_and_time(const fields& fs, double lo, double hi, serial_record_kind
 }
 
 // ECG,<t>,<uV> (or ECG,<uV>); PPG,<t>,<v1>[,<v2>[,<v3>]]
-result waveform(const fields& fs, signal_kind kind, serial_record& out) noexcept {
-  const std::size_t max_values = kind == signal_kind::ecg ? 1 : 3;
+result waveform(const fields& fs, dsp::input_kind kind, serial_record& out) noexcept {
+  const std::size_t max_values = kind == dsp::input_kind::ecg ? 1 : 3;
   if (fs.n < 2 || fs.n > 2 + max_values) return result::corrupt;
   out.kind = serial_record_kind::sample;
   out.signal = kind;
@@ -189,8 +189,8 @@ result bare_numbers(const fields& fs, const serial_protocol_config& config,
         break;
       case serial_column::ecg:
       case serial_column::ppg: {
-        const signal_kind k =
-            config.columns[i] == serial_column::ecg ? signal_kind::ecg : signal_kind::ppg;
+        const dsp::input_kind k =
+            config.columns[i] == serial_column::ecg ? dsp::input_kind::ecg : dsp::input_kind::ppg;
         if (!wave) {
           wave = true;
           out.signal = k;
@@ -265,8 +265,8 @@ result parse(std::string_view s, const serial_protocol_config& config,
     return value_and_time(fs, 1e-9, 60000.0, serial_record_kind::rr, out);
   }
   if (iequals(tag, "HR")) return value_and_time(fs, 0.0, 400.0, serial_record_kind::hr, out);
-  if (iequals(tag, "ECG")) return waveform(fs, signal_kind::ecg, out);
-  if (iequals(tag, "PPG")) return waveform(fs, signal_kind::ppg, out);
+  if (iequals(tag, "ECG")) return waveform(fs, dsp::input_kind::ecg, out);
+  if (iequals(tag, "PPG")) return waveform(fs, dsp::input_kind::ppg, out);
   if (fs.n == 1 && tag.size() >= 2) {
     const char u = upper(c0);
     const char c1 = tag[1];

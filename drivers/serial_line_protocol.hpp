@@ -21,7 +21,7 @@ enum class serial_record_kind : std::uint8_t {
 
 struct serial_record {
   serial_record_kind kind = serial_record_kind::meta;
-  signal_kind signal = signal_kind::ecg;  // sample records
+  dsp::input_kind signal = dsp::input_kind::ecg;  // sample records
   bool has_time = false;
   double time = 0.0;   // as sent: ms for RR / HR, the sequence or time field for samples
   double value = 0.0;  // ms, bpm or the (first) sample value
@@ -38,9 +38,10 @@ struct serial_protocol_config {
   // numbers is PulseSensor Playground's plotter output BPM,IBI,Signal (a PPG sample), any other
   // bare line is unknown. With a map, a line must have at least as many fields as the map.
   std::vector<serial_column> columns;
-  signal_kind bare_signal = signal_kind::ppg;  // kind of PulseSensor "S<n>" / plotter samples
-  bool require_checksum = false;               // lines without "*HH" are then counted as corrupt
-  std::size_t max_line = 256;  // bytes before the terminator; longer lines are dropped
+  dsp::input_kind bare_signal =
+      dsp::input_kind::ppg;       // kind of PulseSensor "S<n>" / plotter samples
+  bool require_checksum = false;  // lines without "*HH" are then counted as corrupt
+  std::size_t max_line = 256;     // bytes before the terminator; longer lines are dropped
 };
 
 // Running counts of what the decoder saw; every line lands in exactly one of the line counters.

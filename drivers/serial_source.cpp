@@ -93,9 +93,9 @@ serial_spec parse_serial_spec(std::string_view spec) {
       }
     } else if (key == "signal") {
       if (value == "ecg") {
-        s.protocol.bare_signal = signal_kind::ecg;
+        s.protocol.bare_signal = dsp::input_kind::ecg;
       } else if (value == "ppg") {
-        s.protocol.bare_signal = signal_kind::ppg;
+        s.protocol.bare_signal = dsp::input_kind::ppg;
       } else {
         bad_spec(spec, "signal=" + std::string(value) + " is not ecg or ppg");
       }

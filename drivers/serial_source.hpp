@@ -150,7 +150,7 @@ class serial_source final : public source {
   bool wave_anchored_ = false;
   double wave_anchor_time_ = 0.0;
   std::int64_t wave_anchor_index_ = 0;
-  signal_kind batch_kind_ = signal_kind::ecg;
+  dsp::input_kind batch_kind_ = dsp::input_kind::ecg;
   std::int64_t batch_first_ = 0;
   std::vector<double> batch_;
   std::uint64_t no_rate_ = 0;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -19,6 +20,7 @@
 #include "drivers/signal_recording.hpp"
 #include "drivers/text_fields.hpp"
 #include "drivers/wfdb_record.hpp"
+#include "dsp/resample.hpp"
 
 // Waveform files: CSV / text columns; WFDB records are handed to wfdb_record.cpp.
 //
@@ -75,22 +77,11 @@ using text::in_quotes;
 using text::is_blank;
 using text::join;
 using text::kind_of_name;
-using text::kind_string;
 using text::lower;
-using text::name_kind;
 using text::parse_integer;
 using text::parse_number;
 using text::trim;
 using text::unquote;
-
-name_kind requested_kind(const signal_file_options& options, const std::string& name) {
-  if (!options.signal) return name_kind::none;
-  const std::string s = lower(*options.signal);
-  if (s == "ecg") return name_kind::ecg;
-  if (s == "ppg") return name_kind::ppg;
-  throw input_error(name, 0,
-                    "unknown signal kind " + in_quotes(*options.signal) + " (give ecg or ppg)");
-}
 
 // A column name split into its base and the unit written with it: "time (ms)", "time[s]",
 // "time_ms" -> {"time", "ms"}.
@@ -265,39 +256,29 @@ std::size_t pick_column(const std::vector<std::string>& names, bool has_header,
   }
   if (values.size() == 1) return values.front();
   if (values.empty()) throw input_error(file, 0, "has no value column (" + listing() + ")");
-  const name_kind wanted = requested_kind(options, file);
+  const std::optional<dsp::input_kind> wanted = requested_kind(options, file);
   std::optional<std::size_t> first_ecg;
   std::optional<std::size_t> first_ppg;
   if (has_header) {
     for (std::size_t i : values) {
-      const name_kind k = kind_of_name(split_unit(names[i]).base);
-      if (k == name_kind::ecg && !first_ecg) first_ecg = i;
-      if (k == name_kind::ppg && !first_ppg) first_ppg = i;
+      const auto k = kind_of_name(split_unit(names[i]).base);
+      if (k == dsp::input_kind::ecg && !first_ecg) first_ecg = i;
+      if (k == dsp::input_kind::ppg && !first_ppg) first_ppg = i;
     }
   }
-  if (wanted == name_kind::ecg && first_ecg) return *first_ecg;
-  if (wanted == name_kind::ppg && first_ppg) return *first_ppg;
-  if (wanted == name_kind::none && first_ecg && !first_ppg) return *first_ecg;
-  if (wanted == name_kind::none && first_ppg && !first_ecg) return *first_ppg;
+  if (wanted == dsp::input_kind::ecg && first_ecg) return *first_ecg;
+  if (wanted == dsp::input_kind::ppg && first_ppg) return *first_ppg;
+  if (!wanted && first_ecg && !first_ppg) return *first_ecg;
+  if (!wanted && first_ppg && !first_ecg) return *first_ppg;
   std::string why;
-  if (wanted != name_kind::none) {
-    why = "has no column named like " + kind_string(wanted);
+  if (wanted) {
+    why = "has no column named like " + std::string(dsp::to_string(*wanted));
   } else if (first_ecg && first_ppg) {
     why = "has both ECG and PPG columns";
   } else {
     why = "has several columns and none is named like ECG or PPG";
   }
   throw input_error(file, 0, why + ": give the column with --column (" + listing() + ")");
-}
-
-double median_step(const std::vector<double>& t) {
-  std::vector<double> steps;
-  steps.reserve(t.size());
-  for (std::size_t i = 1; i < t.size(); ++i) steps.push_back(t[i] - t[i - 1]);
-  if (steps.empty()) return 0.0;
-  const auto mid = steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2);
-  std::nth_element(steps.begin(), mid, steps.end());
-  return *mid;
 }
 
 // Three decimals for ordinary magnitudes, the shortest exact form otherwise.
@@ -307,26 +288,6 @@ std::string format_number(double x) {
                                                    std::chars_format::fixed, 3)
                                    : std::to_chars(buf.data(), buf.data() + buf.size(), x);
   return std::string(buf.data(), r.ptr);
-}
-
-// Uniform grid at fs_hz from t[first]; linear interpolation over t[first, last), appended to out.
-void resample_linear(const std::vector<double>& t, const std::vector<double>& v, std::size_t first,
-                     std::size_t last, double fs_hz, std::vector<double>& out) {
-  const double span = t[last - 1] - t[first];
-  const auto n = static_cast<std::size_t>(std::floor(span * fs_hz + 1e-9)) + 1;
-  std::size_t j = first;
-  for (std::size_t k = 0; k < n; ++k) {
-    const double tk = t[first] + static_cast<double>(k) / fs_hz;
-    while (j + 2 < last && t[j + 1] <= tk) ++j;
-    if (j + 1 >= last) {
-      out.push_back(v[j]);
-      continue;
-    }
-    const double a = t[j];
-    const double b = t[j + 1];
-    const double w = std::clamp((tk - a) / (b - a), 0.0, 1.0);
-    out.push_back(v[j] + w * (v[j + 1] - v[j]));
-  }
 }
 
 bool is_missing_marker(std::string_view f) {
@@ -384,11 +345,8 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
   signal_recording rec;
   rec.path = file;
   rec.column = names[value_column];
-  const name_kind wanted = requested_kind(options, file);
-  rec.kind =
-      kind_string(wanted != name_kind::none
-                      ? wanted
-                      : (has_header ? kind_of_name(split_unit(rec.column).base) : name_kind::none));
+  rec.kind = requested_kind(options, file);
+  if (!rec.kind && has_header) rec.kind = kind_of_name(split_unit(rec.column).base);
 
   if (!time_column && !options.rate_hz) {
     throw input_error(file, 0,
@@ -503,7 +461,7 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     } else if (unit == "us") {
       scale = 1e-6;
     } else {
-      scale = iso_times || median_step(times) <= 5.0 ? 1.0 : 1e-3;
+      scale = iso_times || dsp::median_step(times) <= 5.0 ? 1.0 : 1e-3;
     }
     // Keep strictly increasing time stamps.
     std::size_t kept = 0;
@@ -531,7 +489,7 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     }
     // A step far longer than the usual one is a gap (no samples there), never bridged: a straight
     // line through a dropout would be read as a pulse or hide one.
-    const double gap_step = std::max(0.25, 5.0 * median_step(times));
+    const double gap_step = std::max(0.25, 5.0 * dsp::median_step(times));
     std::vector<std::size_t> starts{0};
     double covered = 0.0;
     double gap_s = 0.0;
@@ -554,15 +512,19 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
       const std::size_t first = starts[k];
       if (k > 0) {
         // The grid of the previous stretch ended at or before its last time stamp.
+        const auto previous = std::span(times).subspan(starts[k - 1], first - starts[k - 1]);
         const double last_grid =
-            times[starts[k - 1]] +
-            std::floor((times[first - 1] - times[starts[k - 1]]) * options.resample_hz + 1e-9) /
+            previous.front() +
+            static_cast<double>(dsp::uniform_grid_size(previous, options.resample_hz) - 1) /
                 options.resample_hz;
         const double missing_s = times[first] - last_grid - 1.0 / options.resample_hz;
         rec.gaps.push_back({rec.samples.size(), std::max(0.0, missing_s)});
         gap_s += times[first] - times[first - 1];
       }
-      resample_linear(times, values, first, starts[k + 1], options.resample_hz, rec.samples);
+      const std::size_t count = starts[k + 1] - first;
+      dsp::resample_linear(std::span(times).subspan(first, count),
+                           std::span(values).subspan(first, count), options.resample_hz,
+                           rec.samples);
     }
     if (starts.size() > 2) {
       rec.warnings.push_back(std::to_string(starts.size() - 2) + " gap" +
@@ -576,6 +538,17 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     for (double& v : rec.samples) v = -v;
   }
   return rec;
+}
+
+std::optional<dsp::input_kind> requested_kind(const signal_file_options& options,
+                                              const std::string& name) {
+  if (!options.signal) return std::nullopt;
+  const auto kind = dsp::parse_input_kind(lower(*options.signal));
+  if (!kind || !dsp::is_waveform(*kind)) {
+    throw input_error(name, 0,
+                      "unknown signal kind " + in_quotes(*options.signal) + " (give ecg or ppg)");
+  }
+  return kind;
 }
 
 signal_recording read_signal_file(const std::filesystem::path& path,
@@ -616,7 +589,7 @@ bool is_signal_file(const std::filesystem::path& path, const signal_file_options
         if (parse_number(f)) return;
         if (is_time_name(f)) {
           time_named = true;
-        } else if (kind_of_name(split_unit(f).base) != name_kind::none) {
+        } else if (kind_of_name(split_unit(f).base)) {
           signal_named = true;
         } else {
           const std::string base = split_unit(f).base;

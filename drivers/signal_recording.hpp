@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dsp/input_kind.hpp"
 #include "dsp/rr_series.hpp"
 
 namespace resonant::drivers {
@@ -20,7 +21,8 @@ struct signal_gap {
 // A uniformly sampled waveform read from disk.
 struct signal_recording {
   std::string path;
-  std::string kind;    // "ecg", "ppg", or "" when neither the file nor the options say
+  // ecg or ppg; nullopt when neither the file nor the options say.
+  std::optional<dsp::input_kind> kind;
   std::string column;  // the column or WFDB lead that was read
   std::string units;   // physical units of the samples when the file says ("mV" in WFDB)
   double fs_hz = 0.0;
@@ -50,6 +52,11 @@ struct signal_file_options {
   std::optional<std::size_t> time_column;  // 0-based; default: a column named like time
   bool strict = false;                     // a bad line is an error instead of a gap
 };
+
+// options.signal as a kind (nullopt when not given); anything but ecg / ppg (any case) is an
+// input_error naming `name`. Shared by the CSV, WFDB and EDF readers.
+std::optional<dsp::input_kind> requested_kind(const signal_file_options& options,
+                                              const std::string& name);
 
 // Signal files (details in signal_file_reader.cpp):
 //  - CSV / text with a header: the column is options.column (name, case-insensitive, or 0-based

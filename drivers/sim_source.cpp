@@ -56,9 +56,9 @@ sim_spec parse_sim_spec(std::string_view spec) {
       if (v == "rr") {
         s.waveform.reset();
       } else if (v == "ecg") {
-        s.waveform = signal_kind::ecg;
+        s.waveform = dsp::input_kind::ecg;
       } else if (v == "ppg") {
-        s.waveform = signal_kind::ppg;
+        s.waveform = dsp::input_kind::ppg;
       } else {
         bad_spec(spec, "signal=" + std::string(v) + " is not rr, ecg or ppg");
       }
@@ -115,7 +115,8 @@ sim_source::sim_source(boost::asio::io_context& io, sim_spec spec)
   if (spec_.waveform) {
     sim_waveform_config w;
     w.kind = *spec_.waveform;
-    w.rate_hz = spec_.rate_hz > 0.0 ? spec_.rate_hz : (w.kind == signal_kind::ecg ? 250.0 : 100.0);
+    w.rate_hz =
+        spec_.rate_hz > 0.0 ? spec_.rate_hz : (w.kind == dsp::input_kind::ecg ? 250.0 : 100.0);
     spec_.rate_hz = w.rate_hz;
     waveform_.emplace(subject_config(spec_), w);
     block_.reserve(max_block);
@@ -131,7 +132,7 @@ sim_source::~sim_source() {
 
 std::string sim_source::description() const {
   std::string d = "sim:seed=" + std::to_string(spec_.subject.seed) + ",signal=";
-  d += !spec_.waveform ? "rr" : (*spec_.waveform == signal_kind::ecg ? "ecg" : "ppg");
+  d += !spec_.waveform ? "rr" : (*spec_.waveform == dsp::input_kind::ecg ? "ecg" : "ppg");
   return d;
 }
 

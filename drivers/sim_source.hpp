@@ -30,8 +30,8 @@ namespace resonant::drivers {
 // dropout=START+DURATION (seconds; repeatable).
 struct sim_spec {
   sim_subject_config subject;
-  std::optional<signal_kind> waveform;  // nullopt: RR intervals
-  double rate_hz = 0.0;                 // 0: default for the waveform
+  std::optional<dsp::input_kind> waveform;  // nullopt: RR intervals
+  double rate_hz = 0.0;                     // 0: default for the waveform
   double speed = 1.0;
   double minutes = 0.0;   // 0: endless
   double pace_bpm = 0.0;  // 0: no constant pacer

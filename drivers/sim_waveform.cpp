@@ -43,7 +43,7 @@ sim_waveform::sim_waveform(sim_subject_config subject, const sim_waveform_config
     throw std::invalid_argument("simulated waveform: rate must be 50..20000 Hz");
   if (!(config_.pulse_transit_s >= 0.0 && config_.pulse_transit_s <= 0.5))
     throw std::invalid_argument("simulated waveform: pulse transit time must be 0..0.5 s");
-  const bool ecg = config_.kind == signal_kind::ecg;
+  const bool ecg = config_.kind == dsp::input_kind::ecg;
   noise_ = config_.noise >= 0.0 ? config_.noise : (ecg ? 0.015 : 0.01);
   wander_sd_ = config_.wander >= 0.0 ? config_.wander : (ecg ? 0.05 : 0.1);
   wander_a_ = std::exp(-1.0 / (3.0 * config_.rate_hz));  // 3 s time constant
@@ -88,7 +88,7 @@ double sim_waveform::ppg_at(double t) const noexcept {
 
 void sim_waveform::generate(std::span<double> out, std::vector<sim_beat>* beats) {
   const double fs = config_.rate_hz;
-  const bool ecg = config_.kind == signal_kind::ecg;
+  const bool ecg = config_.kind == dsp::input_kind::ecg;
   const double wander_b = wander_sd_ * std::sqrt(1.0 - wander_a_ * wander_a_);
   for (double& y : out) {
     const double t = static_cast<double>(n_) / fs;

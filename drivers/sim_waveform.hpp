@@ -11,7 +11,7 @@
 namespace resonant::drivers {
 
 struct sim_waveform_config {
-  signal_kind kind = signal_kind::ecg;
+  dsp::input_kind kind = dsp::input_kind::ecg;
   double rate_hz = 250.0;         // any rate >= 50 Hz
   double noise = -1.0;            // white noise SD: < 0 = default (ECG 0.015 mV, PPG 0.01)
   double wander = -1.0;           // slow baseline wander SD: < 0 = default (ECG 0.05 mV, PPG 0.1)
@@ -44,7 +44,7 @@ class sim_waveform {
 
   // Time of the waveform feature a detector finds: ECG the R peak, PPG the systolic peak.
   [[nodiscard]] double fiducial_s(const sim_beat& b) const noexcept {
-    return config_.kind == signal_kind::ecg ? b.time_s : b.time_s + config_.pulse_transit_s;
+    return config_.kind == dsp::input_kind::ecg ? b.time_s : b.time_s + config_.pulse_transit_s;
   }
   [[nodiscard]] std::int64_t samples_generated() const noexcept { return n_; }
   [[nodiscard]] const sim_waveform_config& config() const noexcept { return config_; }

@@ -5,9 +5,9 @@
 #include <span>
 #include <string>
 
-namespace resonant::drivers {
+#include "dsp/input_kind.hpp"
 
-enum class signal_kind : std::uint8_t { ecg, ppg };
+namespace resonant::drivers {
 
 // Where a live source stands. Shown to the user and written to the session record.
 enum class source_state : std::uint8_t {
@@ -38,7 +38,7 @@ struct rr_reading {
 // A block of uniformly sampled waveform. first_sample is the stream's index of samples[0]
 // (0-based, in rate_hz); an index that jumps forward marks lost samples (a gap).
 struct sample_block {
-  signal_kind kind = signal_kind::ecg;
+  dsp::input_kind kind = dsp::input_kind::ecg;
   double rate_hz = 0.0;
   std::int64_t first_sample = 0;
   std::span<const double> samples;

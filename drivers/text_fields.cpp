@@ -84,32 +84,22 @@ std::vector<std::string_view> blank_fields(std::string_view line) {
   return out;
 }
 
-name_kind kind_of_name(std::string_view raw) {
+std::optional<dsp::input_kind> kind_of_name(std::string_view raw) {
   const std::string n = lower(trim(raw));
   static constexpr std::array<std::string_view, 22> ecg_names = {
       "mlii", "mli", "mliii", "ml2", "i",  "ii", "iii", "avr", "avl", "avf", "v",
       "v1",   "v2",  "v3",    "v4",  "v5", "v6", "mv1", "mv2", "d3",  "cm5", "lead ii"};
   static constexpr std::array<std::string_view, 10> ppg_names = {
       "pulse", "r", "g", "b", "red", "green", "blue", "ir", "infrared", "spo2 pleth"};
-  if (n.starts_with("ecg") || n.starts_with("ekg")) return name_kind::ecg;
+  if (n.starts_with("ecg") || n.starts_with("ekg")) return dsp::input_kind::ecg;
   if (n.starts_with("ppg") || n.starts_with("pleth") || n.starts_with("bvp")) {
-    return name_kind::ppg;
+    return dsp::input_kind::ppg;
   }
-  if (std::find(ecg_names.begin(), ecg_names.end(), n) != ecg_names.end()) return name_kind::ecg;
-  if (std::find(ppg_names.begin(), ppg_names.end(), n) != ppg_names.end()) return name_kind::ppg;
-  return name_kind::none;
-}
-
-std::string kind_string(name_kind k) {
-  switch (k) {
-    case name_kind::ecg:
-      return "ecg";
-    case name_kind::ppg:
-      return "ppg";
-    case name_kind::none:
-      break;
-  }
-  return "";
+  if (std::find(ecg_names.begin(), ecg_names.end(), n) != ecg_names.end())
+    return dsp::input_kind::ecg;
+  if (std::find(ppg_names.begin(), ppg_names.end(), n) != ppg_names.end())
+    return dsp::input_kind::ppg;
+  return std::nullopt;
 }
 
 }  // namespace resonant::drivers::text

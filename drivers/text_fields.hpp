@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "dsp/input_kind.hpp"
+
 // Small text helpers shared by the file readers (signal text files, WFDB headers): trimming,
 // ASCII case folding, whole-field number parsing, quoting for messages, blank-separated fields
 // and the ECG / PPG classification of a column or lead name. Everything is ASCII-only and
@@ -59,15 +61,9 @@ std::string join(const std::vector<std::string>& names);
 // The fields of a line separated by runs of blanks (views into `line`).
 std::vector<std::string_view> blank_fields(std::string_view line);
 
-// What a column or lead name says about the waveform it holds.
-enum class name_kind { none, ecg, ppg };
-
 // ECG: ecg* / ekg*, MLII, MLI, MLIII, ML2, I, II, III, aVR, aVL, aVF, V, V1..V6, MV1, MV2, D3,
 // CM5, "lead II"; PPG: ppg*, pleth*, bvp*, pulse, R, G, B, red, green, blue, IR, infrared,
-// "SpO2 pleth". Case-insensitive, trimmed; anything else is none.
-name_kind kind_of_name(std::string_view name);
-
-// "ecg", "ppg" or "".
-std::string kind_string(name_kind k);
+// "SpO2 pleth". Case-insensitive, trimmed; anything else says nothing (nullopt).
+std::optional<dsp::input_kind> kind_of_name(std::string_view name);
 
 }  // namespace resonant::drivers::text

@@ -19,6 +19,7 @@
 #include "drivers/input_error.hpp"
 #include "drivers/rr_recording.hpp"
 #include "drivers/signal_recording.hpp"
+#include "drivers/wfdb_record.hpp"
 
 // WFDB beat annotations, MIT format (annot(5) in the WFDB Applications Guide).
 //
@@ -37,12 +38,12 @@
 // e n f r; their label is kept per dsp::beat_label. Rhythm, noise, comment and other non-beat
 // annotations advance the time and are otherwise skipped.
 //
-// Sampling frequency: third field of the first non-comment line of the record's .hea
-// ("record nsig fs nsamples ..."); fs may read "360", "360/1.5" or "360(0)" (the number before
-// '/' or '('); missing fs means 250 Hz as in WFDB.
+// Sampling frequency: from the record line of the record's .hea, read by the one WFDB header
+// parser (parse_wfdb_record_line in wfdb_record.hpp: "360", "360/1.5" or "360(0)"; missing fs
+// means 250 Hz as in WFDB; fs must be a positive number below 1e6 Hz).
 //
-// Range checks (the files are untrusted): the sampling frequency and the time resolution must
-// be finite numbers from 0.001 Hz to 1e9 Hz (1e-320, 0, negative, inf or nan are input errors,
+// Range checks (the files are untrusted): the time resolution must be a finite number from
+// 0.001 Hz to 1e9 Hz (1e-320, 0, negative, inf or nan are input errors,
 // never infinite or zero intervals), and annotation times must stay within 1e8 s of the start
 // of the record (3 years; the tick counter is checked against 2^53 while decoding), so every
 // interval is finite and every conversion to a record sample fits in 64 bits.
@@ -101,7 +102,6 @@ constexpr unsigned code_num = 60;
 constexpr unsigned code_sub = 61;
 constexpr unsigned code_chn = 62;
 constexpr unsigned code_aux = 63;
-constexpr double default_fs_hz = 250.0;
 constexpr double min_fs_hz = 1e-3;
 constexpr double max_fs_hz = 1e9;
 constexpr double max_annotation_time_s = 1e8;
@@ -116,39 +116,6 @@ std::optional<double> leading_number(std::string_view s) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc{} || end == s.data()) return std::nullopt;
   return value;
-}
-
-double header_sampling_frequency(std::string_view text, const std::string& name) {
-  constexpr std::string_view blanks = " \t\r\v\f";
-  std::size_t line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto newline = text.find('\n', pos);
-    const auto end = newline == std::string::npos ? text.size() : newline;
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    const auto first = line.find_first_not_of(blanks);
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    // Fields: record name, number of signals, then the sampling frequency.
-    std::size_t field_start = first;
-    for (int field = 0; field < 2; ++field) {
-      const auto field_end = line.find_first_of(blanks, field_start);
-      field_start = line.find_first_not_of(
-          blanks, field_end == std::string_view::npos ? line.size() : field_end);
-      if (field_start == std::string_view::npos) return default_fs_hz;
-    }
-    const auto fs_end = std::min(line.find_first_of(blanks, field_start), line.size());
-    const std::string_view fs_text = line.substr(field_start, fs_end - field_start);
-    const auto fs = leading_number(fs_text.substr(0, fs_text.find_first_of("/(")));
-    if (!fs || !frequency_in_range(*fs)) {
-      throw input_error(name, line_no,
-                        "sampling frequency \"" + std::string(fs_text.substr(0, 40)) +
-                            "\" is not a number from 0.001 to 1e9 Hz");
-    }
-    return *fs;
-  }
-  throw input_error(name, 0, "contains no record line");
 }
 
 struct decoded_beat {
@@ -248,7 +215,7 @@ annotation_file parse_annotation_file(decoded ann, const std::string& atr_name,
                                       std::string_view hea_text, const std::string& hea_name) {
   annotation_file out;
   out.name = atr_name;
-  out.header_fs_hz = header_sampling_frequency(hea_text, hea_name);
+  out.header_fs_hz = parse_wfdb_record_line(hea_text, hea_name).fs_hz;
   out.fs_hz = ann.time_resolution_hz.value_or(out.header_fs_hz);
   out.beats = std::move(ann.beats);
   if (!out.beats.empty()) {

@@ -106,10 +106,19 @@ bool is_time(std::string_view s) {  // [[HH:]MM:]SS[.s], each part a non-negativ
 
 }  // namespace
 
-wfdb_header parse_wfdb_header(std::string_view text, const std::string& file) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  wfdb_header h;
+namespace {
+
+// The non-comment lines of a header (comments go to h.comments) and its record line, parsed
+// into h. Returns the non-comment lines (the record line first) and the signal count when the
+// record line has one.
+struct header_lines {
   std::vector<numbered_line> lines;
+  std::optional<std::size_t> nsig;
+};
+
+header_lines parse_record_line(std::string_view text, const std::string& file, wfdb_header& h) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  header_lines out;
   std::size_t number = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -123,17 +132,17 @@ wfdb_header parse_wfdb_header(std::string_view text, const std::string& file) {
       h.comments.emplace_back(trim(line.substr(1)));
       continue;
     }
-    lines.push_back({line, number});
+    out.lines.push_back({line, number});
   }
-  if (lines.empty()) throw input_error(file, 0, "contains no record line");
-  const auto& record_line = lines.front();
+  if (out.lines.empty()) throw input_error(file, 0, "contains no record line");
+  const auto& record_line = out.lines.front();
   const auto rf = text::blank_fields(record_line.text);
-  if (rf.size() < 2) throw input_error(file, record_line.number, "record line has no signal count");
   if (rf[0].find('/') != std::string_view::npos) {
     throw input_error(file, record_line.number,
                       "multi-segment records (" + in_quotes(rf[0]) + ") are not supported");
   }
   h.record_name = std::string(rf[0]);
+  if (rf.size() < 2) return out;
   const auto nsig = parse_integer<std::size_t>(rf[1]);
   if (!nsig) {
     throw input_error(file, record_line.number,
@@ -144,16 +153,14 @@ wfdb_header parse_wfdb_header(std::string_view text, const std::string& file) {
                       "number of signals " + in_quotes(rf[1]) + " is over the limit of " +
                           std::to_string(wfdb_max_signals));
   }
+  out.nsig = *nsig;
   if (rf.size() > 2) {
     const std::string_view fs_text = rf[2].substr(0, rf[2].find_first_of("/("));
     const auto fs = parse_number(fs_text);
-    if (!fs || !(*fs > 0.0)) {
+    if (!fs || !(*fs >= wfdb_min_fs_hz && *fs < wfdb_max_fs_hz)) {
       throw input_error(file, record_line.number,
-                        "sampling frequency " + in_quotes(rf[2]) + " is not a positive number");
-    }
-    if (!(*fs < wfdb_max_fs_hz)) {
-      throw input_error(file, record_line.number,
-                        "sampling frequency " + in_quotes(rf[2]) + " is not below 1000000 Hz");
+                        "sampling frequency " + in_quotes(rf[2]) +
+                            " is not a number from 0.001 Hz to below 1e6 Hz");
     }
     h.fs_hz = *fs;
   }
@@ -184,12 +191,30 @@ wfdb_header parse_wfdb_header(std::string_view text, const std::string& file) {
     }
     h.base_date = std::string(rf[5]);
   }
-  if (lines.size() - 1 < *nsig) {
+  return out;
+}
+
+}  // namespace
+
+wfdb_header parse_wfdb_record_line(std::string_view text, const std::string& file) {
+  wfdb_header h;
+  (void)parse_record_line(text, file, h);
+  return h;
+}
+
+wfdb_header parse_wfdb_header(std::string_view text, const std::string& file) {
+  wfdb_header h;
+  const header_lines parsed = parse_record_line(text, file, h);
+  const auto& lines = parsed.lines;
+  if (!parsed.nsig)
+    throw input_error(file, lines.front().number, "record line has no signal count");
+  const std::size_t nsig = *parsed.nsig;
+  if (lines.size() - 1 < nsig) {
     throw input_error(file, 0,
-                      "declares " + std::to_string(*nsig) + " signals but has " +
+                      "declares " + std::to_string(nsig) + " signals but has " +
                           std::to_string(lines.size() - 1) + " signal lines");
   }
-  for (std::size_t s = 0; s < *nsig; ++s) {
+  for (std::size_t s = 0; s < nsig; ++s) {
     const numbered_line& line = lines[1 + s];
     const auto f = text::blank_fields(line.text);
     const auto bad = [&](std::string_view what, std::string_view field) {
@@ -543,15 +568,6 @@ std::vector<std::int32_t> decode_flac(const std::filesystem::path& file, const s
 
 // ---- reading -----------------------------------------------------------------------------------
 
-text::name_kind requested_kind(const signal_file_options& options, const std::string& name) {
-  if (!options.signal) return text::name_kind::none;
-  const std::string s = text::lower(*options.signal);
-  if (s == "ecg") return text::name_kind::ecg;
-  if (s == "ppg") return text::name_kind::ppg;
-  throw input_error(name, 0,
-                    "unknown signal kind " + in_quotes(*options.signal) + " (give ecg or ppg)");
-}
-
 // Where signal `lead` sits in the frames of its file.
 struct frame_layout {
   std::size_t frame_size = 0;  // stream samples per frame (sum of samples per frame)
@@ -710,9 +726,8 @@ signal_recording read_wfdb_channel(const std::filesystem::path& record_or_file, 
   rec.column = sig.description;
   rec.units = sig.units;
   rec.fs_hz = h.fs_hz * static_cast<double>(spf);
-  const text::name_kind wanted = requested_kind(options, hea_name);
-  rec.kind = text::kind_string(
-      wanted != text::name_kind::none ? wanted : text::kind_of_name(sig.description));
+  rec.kind = requested_kind(options, hea_name);
+  if (!rec.kind) rec.kind = text::kind_of_name(sig.description);
   if (sig.skew != 0) rec.warnings.push_back("skew of lead " + sig.description + " ignored");
   if (const std::string start = iso_start_time(h); !start.empty()) rec.start_time = start;
 

@@ -45,15 +45,21 @@ struct wfdb_header {
 };
 
 // Limits the header parser enforces (a header outside them is refused, not trusted).
-constexpr double wfdb_max_fs_hz = 1e6;          // fs must be finite, > 0 and < this
+constexpr double wfdb_min_fs_hz = 1e-3;         // fs must be finite, >= this
+constexpr double wfdb_max_fs_hz = 1e6;          // and < this
 constexpr std::size_t wfdb_max_signals = 4096;  // nsig
 constexpr std::size_t wfdb_max_samples_per_frame = 1000;
 
 // Parses a header's text; `file` names it in errors (input_error with the line). Checks every
-// number's range: fs finite in (0, 1e6), nsig <= wfdb_max_signals, nsamples >= 0 and no more
+// number's range: fs finite in [0.001, 1e6), nsig <= wfdb_max_signals, nsamples >= 0 and no more
 // than max_signal_samples, gains finite and >= 0, samples per frame 1..1000, base_time and
 // base_date of the forms above.
 wfdb_header parse_wfdb_header(std::string_view text, const std::string& file);
+
+// The record line only (name, fs, frames, base time and date; comments), with the same checks:
+// for readers that need the record's clock but not its signals (annotations). A missing signal
+// count is accepted here.
+wfdb_header parse_wfdb_record_line(std::string_view text, const std::string& file);
 
 // Reads and parses the .hea of a record path (record, .hea, .dat or .mat given).
 wfdb_header read_wfdb_header(const std::filesystem::path& record_or_file);

@@ -4,29 +4,10 @@
 #include <array>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace resonant::engine {
-
-const char* to_string(input_kind kind) noexcept {
-  switch (kind) {
-    case input_kind::rr:
-      return "rr";
-    case input_kind::ecg:
-      return "ecg";
-    case input_kind::ppg:
-      return "ppg";
-  }
-  return "rr";
-}
-
-std::optional<input_kind> parse_input_kind(std::string_view text) noexcept {
-  static constexpr std::array<std::pair<std::string_view, input_kind>, 3> table{
-      {{"rr", input_kind::rr}, {"ecg", input_kind::ecg}, {"ppg", input_kind::ppg}}};
-  for (const auto& [name, kind] : table)
-    if (name == text) return kind;
-  return std::nullopt;
-}
 
 session_pipeline::session_pipeline(const pipeline_config& cfg, hrv_monitor::sink out)
     : cfg_(cfg), monitor_(cfg.monitor, std::move(out)) {
@@ -40,6 +21,10 @@ session_pipeline::session_pipeline(const pipeline_config& cfg, hrv_monitor::sink
     dsp::ppg_detector_config dc;
     dc.sample_rate_hz = cfg_.rate_hz;
     ppg_.emplace(dc);
+  } else if (cfg_.kind != input_kind::rr) {
+    throw std::invalid_argument(
+        std::string("the streaming pipeline takes RR intervals, ECG or PPG, not ") +
+        std::string(to_string(cfg_.kind)));
   }
 }
 

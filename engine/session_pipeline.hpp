@@ -6,16 +6,16 @@
 
 #include "dsp/beat_event.hpp"
 #include "dsp/ecg_detector.hpp"
+#include "dsp/input_kind.hpp"
 #include "dsp/ppg_detector.hpp"
 #include "engine/hrv_monitor.hpp"
 
 namespace resonant::engine {
 
-enum class input_kind : std::uint8_t { rr, ecg, ppg };
-
-[[nodiscard]] const char* to_string(input_kind kind) noexcept;
-// "rr", "ecg" or "ppg"; nullopt otherwise.
-[[nodiscard]] std::optional<input_kind> parse_input_kind(std::string_view text) noexcept;
+// The pipeline takes RR intervals or an ECG / PPG waveform: dsp::input_kind rr, ecg or ppg (the
+// one kind type of readers, engine and reports; the other kinds are file layouts that the
+// readers turn into intervals before anything streams).
+using dsp::input_kind;
 
 struct pipeline_config {
   input_kind kind = input_kind::rr;

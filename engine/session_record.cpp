@@ -90,7 +90,12 @@ record_header header_from_json(const nlohmann::ordered_json& j, const std::strin
   const auto& input = j.at("input");
   if (!input.contains("kind"))
     throw std::invalid_argument(where + "header field \"input.kind\" is missing");
-  h.input_kind = string_field(input, "kind", where, "input.");
+  const std::string kind = string_field(input, "kind", where, "input.");
+  const auto parsed = dsp::parse_input_kind(kind);
+  if (!parsed || (*parsed != dsp::input_kind::rr && !dsp::is_waveform(*parsed)))
+    throw std::invalid_argument(where + "input.kind \"" + kind.substr(0, 40) +
+                                "\" is not rr, ecg or ppg");
+  h.input_kind = *parsed;
   if (input.contains("rate_hz")) {
     const auto& r = input.at("rate_hz");
     if (!r.is_number())
@@ -121,7 +126,7 @@ nlohmann::ordered_json record_header::to_json() const {
   j["software"] = software;
   j["started_utc"] = started_utc;
   j["device"] = device;
-  j["input"] = {{"kind", input_kind}, {"rate_hz", rate_hz}, {"units", units}};
+  j["input"] = {{"kind", dsp::to_string(input_kind)}, {"rate_hz", rate_hz}, {"units", units}};
   j["parameters"] = parameters;
   return j;
 }
@@ -267,16 +272,13 @@ void session_record_reader::read_header() {
                                 " (this program reads version " +
                                 std::to_string(record_format_version) + ")");
   header_ = header_from_json(j, where);
-  if (header_.input_kind != "rr" && header_.input_kind != "ecg" && header_.input_kind != "ppg")
-    throw std::invalid_argument(where + "input.kind \"" + header_.input_kind.substr(0, 40) +
-                                "\" is not rr, ecg or ppg");
-  if (header_.input_kind == "rr") {
+  if (header_.input_kind == dsp::input_kind::rr) {
     if (!(header_.rate_hz >= 0.0 && header_.rate_hz <= max_record_rate_hz))
       throw std::invalid_argument(where + "input.rate_hz must be from 0 to 1000000 for rr records");
   } else {
     if (!(header_.rate_hz >= min_record_rate_hz && header_.rate_hz <= max_record_rate_hz))
       throw std::invalid_argument(where + "input.rate_hz must be in 1..1000000 Hz for " +
-                                  header_.input_kind + " records");
+                                  std::string(dsp::to_string(header_.input_kind)) + " records");
     // Sample indices are checked against the time they stand for (index / rate), so that
     // index arithmetic and the replay's pacing stay far from overflow.
     max_sample_index_ = static_cast<std::int64_t>(max_record_time_s * header_.rate_hz);

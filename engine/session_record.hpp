@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dsp/input_kind.hpp"
+
 namespace resonant::engine {
 
 // The session record: what a session saw, written as it happens, replayable by
@@ -32,9 +34,9 @@ struct record_header {
   std::string software;     // "resonant 0.1.0"
   std::string started_utc;  // ISO 8601, informational only (never used by the replay)
   std::string device;       // source description ("sim:seed=1", "ble:A0:...", a file path)
-  std::string input_kind;   // "rr", "ecg" or "ppg"
-  double rate_hz = 0.0;     // sample rate for ecg / ppg
-  std::string units;        // sample units ("uV", "adc", ...) or "ms" for rr
+  dsp::input_kind input_kind = dsp::input_kind::rr;  // rr, ecg or ppg
+  double rate_hz = 0.0;                              // sample rate for ecg / ppg
+  std::string units;  // sample units ("uV", "adc", ...) or "ms" for rr
   nlohmann::ordered_json parameters = nlohmann::ordered_json::object();  // every engine parameter
 
   [[nodiscard]] nlohmann::ordered_json to_json() const;

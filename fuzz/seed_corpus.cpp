@@ -27,7 +27,7 @@ record_header header(const std::string& kind, double rate_hz) {
   h.software = "resonant seed";
   h.started_utc = "2026-12-03T08:00:00Z";
   h.device = "sim:seed=1";
-  h.input_kind = kind;
+  h.input_kind = *resonant::dsp::parse_input_kind(kind);
   h.rate_hz = rate_hz;
   h.units = kind == "rr" ? "ms" : "uV";
   h.parameters["monitor"]["tick_s"] = 1.0;

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     session_record_reader reader("fuzz.rsn", bytes);
     const record_header& h = reader.header();
-    check(h.input_kind == "rr" || h.input_kind == "ecg" || h.input_kind == "ppg");
+    check(h.input_kind == resonant::dsp::input_kind::rr ||
+          resonant::dsp::is_waveform(h.input_kind));
     check(h.rate_hz >= 0.0 && h.rate_hz <= max_record_rate_hz);
     record_item item;
     std::int64_t items = 0;

@@ -64,7 +64,7 @@ struct recorder {
             },
             [this](const sample_block& b) {
               const std::lock_guard l(m);
-              EXPECT_EQ(b.kind, signal_kind::ecg);
+              EXPECT_EQ(b.kind, resonant::dsp::input_kind::ecg);
               EXPECT_DOUBLE_EQ(b.rate_hz, 130.0);
               first_sample.push_back(b.first_sample);
               samples.insert(samples.end(), b.samples.begin(), b.samples.end());

@@ -25,6 +25,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+namespace dsp = resonant::dsp;
 using resonant::drivers::edf_channels;
 using resonant::drivers::input_error;
 using resonant::drivers::read_edf_annotations;
@@ -174,7 +175,7 @@ TEST_F(edf_reader_test, mitdb_100_written_as_edf_plus_gives_the_same_beats_as_th
   EXPECT_EQ(channels[0].sample_count, n);
   const signal_recording edf = read_edf_channel(p, 0, {});
   EXPECT_EQ(edf.column, "MLII");
-  EXPECT_EQ(edf.kind, "ecg");
+  EXPECT_EQ(edf.kind, dsp::input_kind::ecg);
   EXPECT_EQ(edf.units, "mV");
   EXPECT_EQ(edf.fs_hz, 360.0);
   EXPECT_EQ(edf.start_time, "2002-03-02T10:11:12");
@@ -228,7 +229,7 @@ TEST_F(edf_reader_test, bdf_plus_round_trip_keeps_24_bit_resolution) {
   resonant::drivers::signal_file_options o;
   o.invert = true;
   const signal_recording r = read_edf_channel(p, 0, o);
-  EXPECT_EQ(r.kind, "ppg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ppg);
   ASSERT_EQ(r.samples.size(), x.size());
   for (std::size_t k = 0; k < x.size(); ++k) ASSERT_NEAR(r.samples[k], -x[k], 10.0 / 16777215.0);
 }

@@ -17,7 +17,7 @@ using resonant::drivers::serial_line_result;
 using resonant::drivers::serial_protocol_config;
 using resonant::drivers::serial_record;
 using resonant::drivers::serial_record_kind;
-using resonant::drivers::signal_kind;
+using resonant::dsp::input_kind;
 using R = serial_line_result;
 using K = serial_record_kind;
 
@@ -36,7 +36,7 @@ struct line_case {
   double value = 0.0;
   bool has_time = false;
   double time = 0.0;
-  signal_kind signal = signal_kind::ecg;
+  input_kind signal = input_kind::ecg;
   int channels = 0;
 };
 
@@ -49,15 +49,15 @@ TEST(serial_line_protocol, decodes_every_documented_line_format) {
       {"HR,72", R::record, K::hr, 72.0},
       {"HR,0", R::record, K::hr, 0.0},
       {"HR,61,5000", R::record, K::hr, 61.0, true, 5000.0},
-      {"ECG,1024,-153", R::record, K::sample, -153.0, true, 1024.0, signal_kind::ecg, 1},
-      {"ECG,12.5", R::record, K::sample, 12.5, false, 0.0, signal_kind::ecg, 1},
-      {"PPG,77,51234", R::record, K::sample, 51234.0, true, 77.0, signal_kind::ppg, 1},
-      {"PPG,78,51234,60311,1200", R::record, K::sample, 51234.0, true, 78.0, signal_kind::ppg, 3},
-      {"S512", R::record, K::sample, 512.0, false, 0.0, signal_kind::ppg, 1},
-      {"S-3", R::record, K::sample, -3.0, false, 0.0, signal_kind::ppg, 1},
+      {"ECG,1024,-153", R::record, K::sample, -153.0, true, 1024.0, input_kind::ecg, 1},
+      {"ECG,12.5", R::record, K::sample, 12.5, false, 0.0, input_kind::ecg, 1},
+      {"PPG,77,51234", R::record, K::sample, 51234.0, true, 77.0, input_kind::ppg, 1},
+      {"PPG,78,51234,60311,1200", R::record, K::sample, 51234.0, true, 78.0, input_kind::ppg, 3},
+      {"S512", R::record, K::sample, 512.0, false, 0.0, input_kind::ppg, 1},
+      {"S-3", R::record, K::sample, -3.0, false, 0.0, input_kind::ppg, 1},
       {"B72", R::record, K::hr, 72.0},
       {"Q840", R::record, K::rr, 840.0},
-      {"72,840,530", R::record, K::sample, 530.0, false, 0.0, signal_kind::ppg, 1},  // plotter
+      {"72,840,530", R::record, K::sample, 530.0, false, 0.0, input_kind::ppg, 1},  // plotter
       {"@hello v=1 fs=100", R::record, K::meta},
       {with_checksum("RR,812"), R::record, K::rr, 812.0},
       {"$" + with_checksum("HR,70").substr(0), R::record, K::hr, 70.0},
@@ -129,7 +129,7 @@ TEST(serial_line_protocol, column_map_reads_bare_csv) {
   serial_record r;
   ASSERT_EQ(decode_serial_line("1000, 9, -0.25", config, r), R::record);
   EXPECT_EQ(r.kind, K::sample);
-  EXPECT_EQ(r.signal, signal_kind::ecg);
+  EXPECT_EQ(r.signal, input_kind::ecg);
   EXPECT_EQ(r.value, -0.25);
   EXPECT_TRUE(r.has_time);
   EXPECT_EQ(r.time, 1000.0);

@@ -21,6 +21,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+namespace dsp = resonant::dsp;
 using resonant::drivers::input_error;
 using resonant::drivers::is_signal_file;
 using resonant::drivers::read_signal_file;
@@ -120,7 +121,7 @@ TEST_F(signal_file_test, csv_with_header_reads_the_named_column_at_the_given_rat
   o.column = "ppg";  // case-insensitive
   const signal_recording r = read_signal_file(p, o);
   EXPECT_EQ(r.column, "PPG");
-  EXPECT_EQ(r.kind, "ppg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ppg);
   EXPECT_EQ(r.fs_hz, 250.0);
   EXPECT_EQ(r.samples, (std::vector<double>{-2.0, 4e-3, 8.0}));
   EXPECT_FALSE(r.source_mean_rate_hz);
@@ -128,10 +129,10 @@ TEST_F(signal_file_test, csv_with_header_reads_the_named_column_at_the_given_rat
 
   o.column = "ECG";
   EXPECT_EQ(read_signal_file(p, o).samples, (std::vector<double>{1.5, -0.25, 7.0}));
-  EXPECT_EQ(read_signal_file(p, o).kind, "ecg");
+  EXPECT_EQ(read_signal_file(p, o).kind, dsp::input_kind::ecg);
   o.column = "2";  // 0-based index
   EXPECT_EQ(read_signal_file(p, o).samples, (std::vector<double>{3.0, 5.0, 9.0}));
-  EXPECT_EQ(read_signal_file(p, o).kind, "");  // RSP is neither
+  EXPECT_FALSE(read_signal_file(p, o).kind.has_value());  // RSP is neither
 }
 
 TEST_F(signal_file_test, column_is_chosen_by_signal_kind_and_kind_follows_the_column_name) {
@@ -144,16 +145,16 @@ TEST_F(signal_file_test, column_is_chosen_by_signal_kind_and_kind_follows_the_co
   o.signal = "ecg";
   r = read_signal_file(p, o);
   EXPECT_EQ(r.column, "MLII");
-  EXPECT_EQ(r.kind, "ecg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ecg);
   // An explicit kind wins over the name.
   o.column = "RSP";
-  EXPECT_EQ(read_signal_file(p, o).kind, "ecg");
+  EXPECT_EQ(read_signal_file(p, o).kind, dsp::input_kind::ecg);
 
   // Only one signal kind among the names: no option needed.
   const auto q = write("c.csv", "resp,V5,time_of_day\n1,2,3\n");
   const signal_recording only = read_signal_file(q, with_rate(360.0));
   EXPECT_EQ(only.column, "V5");
-  EXPECT_EQ(only.kind, "ecg");
+  EXPECT_EQ(only.kind, dsp::input_kind::ecg);
 }
 
 TEST_F(signal_file_test, separators_quotes_comments_crlf_and_bom) {
@@ -176,13 +177,13 @@ TEST_F(signal_file_test, one_column_without_header_needs_the_rate) {
   const signal_recording r = read_signal_file(p, with_rate(360.0));
   EXPECT_EQ(r.fs_hz, 360.0);
   EXPECT_EQ(r.column, "column 0");
-  EXPECT_EQ(r.kind, "");
+  EXPECT_FALSE(r.kind.has_value());
   EXPECT_EQ(r.samples, (std::vector<double>{-7.245, -7.165, 0.5}));
   signal_file_options o = with_rate(360.0);
   o.signal = "ecg";
   o.invert = true;
   const signal_recording inv = read_signal_file(p, o);
-  EXPECT_EQ(inv.kind, "ecg");
+  EXPECT_EQ(inv.kind, dsp::input_kind::ecg);
   EXPECT_EQ(inv.samples, (std::vector<double>{7.245, 7.165, -0.5}));
 
   // Several columns without a header: by index.
@@ -250,7 +251,7 @@ TEST_F(signal_file_test, uneven_time_stamps_in_ms_are_resampled_linearly) {
   o.signal = "ppg";
   const signal_recording r = read_signal_file(write("cam.csv", text.str()), o);
   EXPECT_EQ(r.column, "R");
-  EXPECT_EQ(r.kind, "ppg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ppg);
   EXPECT_EQ(r.fs_hz, 100.0);
   ASSERT_TRUE(r.source_mean_rate_hz);
   EXPECT_NEAR(*r.source_mean_rate_hz, 399.0 / (t_s.back() - t_s.front()), 1e-9);
@@ -343,7 +344,7 @@ TEST_F(signal_file_test, wfdb_format_16_interleaved_with_gain_baseline_and_units
 
   signal_recording r = read_signal_file(dir_ / "r16", {});
   EXPECT_EQ(r.column, "ECG lead I");
-  EXPECT_EQ(r.kind, "ecg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ecg);
   EXPECT_EQ(r.units, "uV");
   EXPECT_EQ(r.fs_hz, 500.0);
   EXPECT_TRUE(r.warnings.empty());
@@ -351,7 +352,7 @@ TEST_F(signal_file_test, wfdb_format_16_interleaved_with_gain_baseline_and_units
   for (std::size_t k = 0; k < frames; ++k) ASSERT_EQ(r.samples[k], (sig[0][k] - 5) / 100.0);
 
   r = read_signal_file(p, with_column("pleth"));  // gain 0 -> 200, baseline = ADC zero
-  EXPECT_EQ(r.kind, "ppg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ppg);
   EXPECT_EQ(r.units, "mV");
   for (std::size_t k = 0; k < frames; ++k) ASSERT_EQ(r.samples[k], (sig[1][k] + 3) / 200.0);
 
@@ -359,7 +360,7 @@ TEST_F(signal_file_test, wfdb_format_16_interleaved_with_gain_baseline_and_units
   o.invert = true;
   r = read_signal_file(dir_ / "r16.dat", o);  // no description: the WFDB default name
   EXPECT_EQ(r.column, "record signal 2");
-  EXPECT_EQ(r.kind, "");
+  EXPECT_FALSE(r.kind.has_value());
   for (std::size_t k = 0; k < frames; ++k) ASSERT_EQ(r.samples[k], -sig[2][k] / 200.0);
 }
 
@@ -420,7 +421,7 @@ TEST(signal_file_real, mitdb_100_matches_an_independent_decoding_of_the_bytes) {
   const std::string record = recordings + "mitdb/100";
   const signal_recording mlii = read_signal_file(record, {});
   EXPECT_EQ(mlii.column, "MLII");
-  EXPECT_EQ(mlii.kind, "ecg");
+  EXPECT_EQ(mlii.kind, dsp::input_kind::ecg);
   EXPECT_EQ(mlii.units, "mV");
   EXPECT_EQ(mlii.fs_hz, 360.0);
   EXPECT_TRUE(mlii.warnings.empty());  // checksums and initial values of 100.hea agree
@@ -461,7 +462,7 @@ TEST(signal_file_real, resting_csv_ecg_and_ppg_columns) {
   o.signal = "ppg";
   const signal_recording ppg = read_signal_file(path, o);
   EXPECT_EQ(ppg.column, "PPG");
-  EXPECT_EQ(ppg.kind, "ppg");
+  EXPECT_EQ(ppg.kind, dsp::input_kind::ppg);
   ASSERT_EQ(ppg.samples.size(), 30000U);
   EXPECT_EQ(ppg.samples[0], -0.1025390625);
   o.signal = "ecg";
@@ -485,7 +486,7 @@ TEST(signal_file_real, welltory_camera_ppg_is_resampled_to_100_hz) {
   const std::string path = recordings + "welltory/subject_01_PPG.csv";
   const signal_recording r = read_signal_file(path, o);
   EXPECT_EQ(r.column, "R");
-  EXPECT_EQ(r.kind, "ppg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ppg);
   EXPECT_EQ(r.fs_hz, 100.0);
   // 3155 frames from 0 to 111 609 ms (last line of the file).
   ASSERT_TRUE(r.source_mean_rate_hz);
@@ -599,7 +600,7 @@ TEST_F(signal_file_test, wfdb_errors_name_the_problem) {
   EXPECT_EQ(error_for(dir_ / "s", {}), "s.hea:2: samples per frame in \"212x0\" must be 1 to 1000");
   write("s.hea", "s 1 abc\ns.dat 212\n");
   EXPECT_EQ(error_for(dir_ / "s", {}),
-            "s.hea:1: sampling frequency \"abc\" is not a positive number");
+            "s.hea:1: sampling frequency \"abc\" is not a number from 0.001 Hz to below 1e6 Hz");
   write("s.hea", "s 1 360\ns.dat 212 2x00\n");
   EXPECT_EQ(error_for(dir_ / "s", {}), "s.hea:2: gain \"2x00\" is invalid");
   write("s.hea", "");

@@ -17,12 +17,12 @@
 
 namespace {
 
-using resonant::drivers::signal_kind;
 using resonant::drivers::sim_beat;
 using resonant::drivers::sim_subject;
 using resonant::drivers::sim_subject_config;
 using resonant::drivers::sim_waveform;
 using resonant::drivers::sim_waveform_config;
+using resonant::dsp::input_kind;
 
 std::vector<sim_beat> beats_for(const sim_subject_config& c, double seconds) {
   sim_subject s(c);
@@ -229,7 +229,7 @@ class sim_ecg_rate : public ::testing::TestWithParam<double> {};
 TEST_P(sim_ecg_rate, ecg_detector_recovers_the_true_r_peaks) {
   const double fs = GetParam();
   sim_waveform_config wc;
-  wc.kind = signal_kind::ecg;
+  wc.kind = input_kind::ecg;
   wc.rate_hz = fs;
   sim_waveform w(paced(6.0, 11), wc);
   std::vector<double> x(static_cast<std::size_t>(300.0 * fs));
@@ -257,7 +257,7 @@ INSTANTIATE_TEST_SUITE_P(rates, sim_ecg_rate, ::testing::Values(130.0, 250.0, 50
 TEST(sim_waveform, ppg_detector_recovers_the_true_pulse_peaks) {
   const double fs = 100.0;
   sim_waveform_config wc;
-  wc.kind = signal_kind::ppg;
+  wc.kind = input_kind::ppg;
   wc.rate_hz = fs;
   sim_waveform w(paced(5.5, 12), wc);
   std::vector<double> x(static_cast<std::size_t>(300.0 * fs));
@@ -282,7 +282,7 @@ TEST(sim_waveform, ppg_detector_recovers_the_true_pulse_peaks) {
 
 TEST(sim_waveform, beats_and_samples_do_not_depend_on_the_block_size) {
   sim_waveform_config wc;
-  wc.kind = signal_kind::ppg;
+  wc.kind = input_kind::ppg;
   wc.rate_hz = 125.0;
   sim_waveform whole(paced(6.0, 5), wc);
   sim_waveform pieces(paced(6.0, 5), wc);
@@ -309,7 +309,7 @@ TEST(sim_waveform, beats_and_samples_do_not_depend_on_the_block_size) {
 TEST(sim_waveform, dropout_is_exactly_flat_and_flags_its_beats) {
   sim_subject_config c = paced(6.0, 8);
   c.dropouts.push_back({20.0, 5.0});
-  for (const signal_kind kind : {signal_kind::ecg, signal_kind::ppg}) {
+  for (const input_kind kind : {input_kind::ecg, input_kind::ppg}) {
     sim_waveform_config wc;
     wc.kind = kind;
     wc.rate_hz = 200.0;
@@ -412,7 +412,7 @@ TEST(sim_source, spec_parser_rejects_bad_options) {
       "sim:seed=3,signal=ppg,rate=100,responder=no,dropout=60+10,dropout=120+5,ectopic=1");
   EXPECT_EQ(s.subject.seed, 3U);
   ASSERT_TRUE(s.waveform.has_value());
-  EXPECT_EQ(*s.waveform, signal_kind::ppg);
+  EXPECT_EQ(*s.waveform, input_kind::ppg);
   EXPECT_FALSE(s.subject.responder);
   ASSERT_EQ(s.subject.dropouts.size(), 2U);
   EXPECT_EQ(s.subject.dropouts[1].start_s, 120.0);

@@ -22,6 +22,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+namespace dsp = resonant::dsp;
 using resonant::drivers::input_error;
 using resonant::drivers::max_signal_samples;
 using resonant::drivers::parse_wfdb_header;
@@ -389,7 +390,7 @@ TEST_F(wfdb_record_test, physionet_challenge_mat_record_with_byte_offset) {
   o.column = "ii";
   const signal_recording r = read_wfdb_signal(dir_ / "A0001.mat", o);
   EXPECT_EQ(r.column, "II");
-  EXPECT_EQ(r.kind, "ecg");
+  EXPECT_EQ(r.kind, dsp::input_kind::ecg);
   EXPECT_EQ(r.fs_hz, 500.0);
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_EQ(r.start_time, "2017-03-21T05:06:07");
@@ -429,15 +430,16 @@ TEST(wfdb_header, numbers_are_range_checked_with_the_line) {
   const auto err = [](const std::string& text) {
     return error_of([&] { parse_wfdb_header(text, "r.hea"); });
   };
-  EXPECT_EQ(err("r 1 0\nr.dat 16\n"), "r.hea:1: sampling frequency \"0\" is not a positive number");
+  EXPECT_EQ(err("r 1 0\nr.dat 16\n"),
+            "r.hea:1: sampling frequency \"0\" is not a number from 0.001 Hz to below 1e6 Hz");
   EXPECT_EQ(err("r 1 -5\nr.dat 16\n"),
-            "r.hea:1: sampling frequency \"-5\" is not a positive number");
+            "r.hea:1: sampling frequency \"-5\" is not a number from 0.001 Hz to below 1e6 Hz");
   EXPECT_EQ(err("r 1 inf\nr.dat 16\n"),
-            "r.hea:1: sampling frequency \"inf\" is not a positive number");
+            "r.hea:1: sampling frequency \"inf\" is not a number from 0.001 Hz to below 1e6 Hz");
   EXPECT_EQ(err("r 1 nan\nr.dat 16\n"),
-            "r.hea:1: sampling frequency \"nan\" is not a positive number");
+            "r.hea:1: sampling frequency \"nan\" is not a number from 0.001 Hz to below 1e6 Hz");
   EXPECT_EQ(err("# c\n\nr 1 1e6\nr.dat 16\n"),
-            "r.hea:3: sampling frequency \"1e6\" is not below 1000000 Hz");
+            "r.hea:3: sampling frequency \"1e6\" is not a number from 0.001 Hz to below 1e6 Hz");
   EXPECT_EQ(err("r 1 360 " + std::to_string(max_signal_samples + 1) + "\nr.dat 16\n"),
             "r.hea:1: number of samples \"200000001\" is over the limit of 200000000");
   EXPECT_EQ(err("r 1 360 99999999999999999999\nr.dat 16\n"),

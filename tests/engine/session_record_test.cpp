@@ -29,7 +29,7 @@ record_header ecg_header() {
   h.software = "resonant test";
   h.started_utc = "2026-11-25T21:00:00Z";
   h.device = "sim:seed=7";
-  h.input_kind = "ecg";
+  h.input_kind = dsp::input_kind::ecg;
   h.rate_hz = 130.0;
   h.units = "uV";
   h.parameters["monitor"]["tick_s"] = 1.0;
@@ -66,7 +66,7 @@ TEST_F(record_test, round_trips_every_line_kind_bit_exactly) {
   }
   session_record_reader reader(path);
   EXPECT_EQ(reader.header().device, "sim:seed=7");
-  EXPECT_EQ(reader.header().input_kind, "ecg");
+  EXPECT_EQ(reader.header().input_kind, dsp::input_kind::ecg);
   EXPECT_DOUBLE_EQ(reader.header().rate_hz, 130.0);
   EXPECT_EQ(reader.header().parameters["monitor"]["tick_s"].get<double>(), 1.0);
 

@@ -537,7 +537,7 @@ TEST(session, ecg_input_settles_on_the_detectors_clean_beats_and_runs_the_sessio
   auto sub = subject(7);
   sub.guide = [&s](double t) { return s.guide_cycles(t); };
   drivers::sim_waveform_config wc;
-  wc.kind = drivers::signal_kind::ecg;
+  wc.kind = dsp::input_kind::ecg;
   wc.rate_hz = 250.0;
   drivers::sim_waveform wave(sub, wc);
   s.start();
@@ -546,7 +546,7 @@ TEST(session, ecg_input_settles_on_the_detectors_clean_beats_and_runs_the_sessio
   while (!s.done()) {
     const std::int64_t first = wave.samples_generated();
     wave.generate(block);
-    s.on_samples(engine::input_kind::ecg, wc.rate_hz, first, block);
+    s.on_samples(dsp::input_kind::ecg, wc.rate_hz, first, block);
     clock.advance_to(static_cast<double>(wave.samples_generated()) / wc.rate_hz);
     s.tick();
   }
