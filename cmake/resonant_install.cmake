@@ -37,7 +37,7 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_VENDOR "Resonant")
 set(CPACK_PACKAGE_CONTACT "Resonant maintainers <resonant@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "HRV analysis and paced-breathing biofeedback engine")
-set(CPACK_PACKAGE_DESCRIPTION
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
   "resonant analyses heart rate variability (RR intervals, WFDB, ECG / PPG) under Kubios or\n"
   "NeuroKit2 profiles, replays recordings through a streaming engine, and runs paced-breathing\n"
   "biofeedback sessions. Includes the Python module `resonant`.")
