@@ -9,7 +9,8 @@ include(GNUInstallDirs)
 
 install(TARGETS resonant RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT cli)
 
-# The man page, generated from the built program's --help at build time (help2man).
+# The man page, generated from the built program's --help at build time (help2man), with a
+# COMMANDS section holding each subcommand's --help.
 find_program(HELP2MAN_EXECUTABLE help2man)
 find_program(GZIP_EXECUTABLE gzip)
 if(HELP2MAN_EXECUTABLE AND GZIP_EXECUTABLE)
@@ -17,13 +18,17 @@ if(HELP2MAN_EXECUTABLE AND GZIP_EXECUTABLE)
   add_custom_command(
     OUTPUT "${resonant_man}.gz"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${CMAKE_BINARY_DIR}/man"
+    COMMAND ${CMAKE_COMMAND} -DRESONANT=$<TARGET_FILE:resonant>
+            -DOUT=${CMAKE_BINARY_DIR}/man/commands.h2m
+            -P ${PROJECT_SOURCE_DIR}/cmake/resonant_man_commands.cmake
     COMMAND ${CMAKE_COMMAND} -E env RESONANT_HOME=${CMAKE_BINARY_DIR}/man/home
             ${HELP2MAN_EXECUTABLE} --no-info --no-discard-stderr
             --version-string=${PROJECT_VERSION}
             "--name=HRV analysis and paced-breathing biofeedback"
+            --include=${CMAKE_BINARY_DIR}/man/commands.h2m
             --output=${resonant_man} $<TARGET_FILE:resonant>
     COMMAND ${GZIP_EXECUTABLE} -9 -n -f ${resonant_man}
-    DEPENDS resonant
+    DEPENDS resonant "${PROJECT_SOURCE_DIR}/cmake/resonant_man_commands.cmake"
     COMMENT "Man page resonant.1 from resonant --help (help2man)"
     VERBATIM)
   add_custom_target(resonant_man ALL DEPENDS "${resonant_man}.gz")
