@@ -99,3 +99,7 @@ def test_analyze_table_rows_and_reasons(data, tmp_path):
     ok = resonant.analyze(good)
     assert table["time_domain.rmssd_ms"][0] == ok["time_domain"]["rmssd_ms"]
     assert pathlib.Path(table["path"][3]).name == "subject_02_RR.txt"
+    # on 2 threads: the same table, in the same order
+    threaded = resonant.analyze_table([good, broken, empty, data / "welltory/subject_02_RR.txt"],
+                                      jobs=2)
+    assert threaded.fillna(-1).equals(table.fillna(-1))
