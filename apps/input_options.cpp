@@ -140,8 +140,12 @@ analysis_input open_for_analysis(const std::string& path, const input_options_cl
       engine::is_session_record(path)) {
     return open_session_record(path);
   }
+  return analysis_input_of(drivers::open_recording(path, to_open_options(cli)));
+}
+
+analysis_input analysis_input_of(drivers::recording recording) {
   analysis_input in;
-  in.recording = drivers::open_recording(path, to_open_options(cli));
+  in.recording = std::move(recording);
   if (in.recording.intervals) {
     in.rr = *in.recording.intervals;
     return in;

@@ -41,4 +41,8 @@ struct analysis_input {
 // detector of its kind), or anything drivers::open_recording reads.
 analysis_input open_for_analysis(const std::string& path, const input_options_cli& cli);
 
+// A recording drivers::open_recording (or open_recording_text) returned, made ready for the
+// analysis: waveforms go through the beat detector of their kind.
+analysis_input analysis_input_of(drivers::recording recording);
+
 }  // namespace resonant::apps

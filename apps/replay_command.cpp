@@ -129,16 +129,19 @@ class signal_feed final : public replay_feed {
   std::int64_t offset_ = 0;
 };
 
-std::unique_ptr<replay_feed> open_feed(const replay_options& o) {
+std::unique_ptr<replay_feed> open_feed(const std::string& path, const input_options_cli& input,
+                                       std::size_t block, std::ostream* log) {
   std::error_code ec;
-  if (o.path != "-" && std::filesystem::is_regular_file(o.path, ec) &&
-      engine::is_session_record(o.path)) {
-    return std::make_unique<record_feed>(o.path);
+  if (path != "-" && std::filesystem::is_regular_file(path, ec) &&
+      engine::is_session_record(path)) {
+    return std::make_unique<record_feed>(path);
   }
-  drivers::recording rec = drivers::open_recording(o.path, to_open_options(o.input));
-  std::cerr << "resonant: " << rec.path << ": read as " << dsp::to_string(rec.kind) << ": "
-            << rec.decided_by << '\n';
-  if (rec.signal) return std::make_unique<signal_feed>(std::move(*rec.signal), o.block);
+  drivers::recording rec = drivers::open_recording(path, to_open_options(input));
+  if (log != nullptr) {
+    *log << "resonant: " << rec.path << ": read as " << dsp::to_string(rec.kind) << ": "
+         << rec.decided_by << '\n';
+  }
+  if (rec.signal) return std::make_unique<signal_feed>(std::move(*rec.signal), block);
   return std::make_unique<rr_feed>(std::move(*rec.intervals));
 }
 
@@ -249,72 +252,94 @@ std::FILE* open_output(const std::string& path) {
 
 void run_replay(const replay_options& o) {
   const double speed = parse_speed(o.speed);
-  if (o.block == 0) throw std::invalid_argument("--block must be at least 1");
-  const std::unique_ptr<replay_feed> feed = open_feed(o);
-
   pacer_clock pace(speed);
-  std::FILE* out = open_output(o.out);
+  progress_bar bar(o.progress);
+  // The output is created once the input is open: a bad input leaves no file behind.
+  std::FILE* out = nullptr;
+  std::optional<engine::metric_writer> writer;
   const auto close_out = [&] {
-    if (out != stdout) std::fclose(out);
+    writer.reset();
+    if (out != nullptr && out != stdout) std::fclose(out);
   };
+  // At a finite speed every row goes out as it is made, so a pipe can follow the replay live.
+  const bool live = speed > 0.0;
+  replay_hooks hooks;
+  hooks.opened = [&] {
+    out = open_output(o.out);
+    writer.emplace(out,
+                   o.format == "jsonl" ? engine::metric_format::jsonl : engine::metric_format::csv);
+    writer->header();
+  };
+  hooks.wait = [&](double t) { pace.wait_for(t); };
+  hooks.row = [&](const engine::metric_snapshot& s) {
+    writer->row(s);
+    if (live) writer->flush();
+  };
+  hooks.event = [&](double t, const std::string& type, const std::string& detail) {
+    writer->event(t, type, detail);
+  };
+  hooks.progress = [&](double fraction, double stream_s) { bar.update(fraction, stream_s); };
+  hooks.log = &std::cerr;
   try {
-    engine::metric_writer writer(
-        out, o.format == "jsonl" ? engine::metric_format::jsonl : engine::metric_format::csv);
-    writer.header();
-    engine::pipeline_config cfg;
-    cfg.kind = feed->kind();
-    cfg.rate_hz = feed->rate_hz();
-    // At a finite speed every row goes out as it is made, so a pipe can follow the replay live.
-    const bool live = speed > 0.0;
-    engine::session_pipeline pipeline(cfg, [&](const engine::metric_snapshot& s) {
-      writer.row(s);
-      if (live) writer.flush();
-    });
-    progress_bar bar(o.progress);
-
-    engine::record_item item;
-    double end_s = 0.0;
-    while (feed->next(item)) {
-      switch (item.type) {
-        case engine::record_item::kind::rr:
-          pace.wait_for(item.time_s);
-          pipeline.push_rr(item.time_s, item.rr_ms, item.after_gap);
-          end_s = std::max(end_s, item.time_s);
-          break;
-        case engine::record_item::kind::samples: {
-          const std::span<const double> all(item.values);
-          for (std::size_t i = 0; i < all.size(); i += o.block) {
-            const std::size_t n = std::min(o.block, all.size() - i);
-            const auto first = item.first_sample + static_cast<std::int64_t>(i);
-            pace.wait_for(static_cast<double>(first + static_cast<std::int64_t>(n)) / cfg.rate_hz);
-            pipeline.push_samples(first, all.subspan(i, n));
-          }
-          end_s = std::max(end_s, pipeline.stream_time_s());
-          break;
-        }
-        case engine::record_item::kind::clock:
-          pace.wait_for(item.time_s);
-          pipeline.advance_to(item.time_s);
-          end_s = std::max(end_s, item.time_s);
-          break;
-        case engine::record_item::kind::event:
-          writer.event(item.time_s, item.event_type, item.event_detail);
-          break;
-      }
-      bar.update(feed->progress(), pipeline.stream_time_s());
-    }
-    pipeline.finish(end_s);
-    writer.flush();
+    replay_recording(o.path, o.input, o.block, hooks);
+    writer->flush();
   } catch (...) {
     close_out();
     throw;
   }
   close_out();
-  feed->report_skips(std::cerr);
   pace.report(std::cerr);
 }
 
 }  // namespace
+
+void replay_recording(const std::string& path, const input_options_cli& input, std::size_t block,
+                      const replay_hooks& hooks) {
+  if (block == 0) throw std::invalid_argument("--block must be at least 1");
+  const std::unique_ptr<replay_feed> feed = open_feed(path, input, block, hooks.log);
+  if (hooks.opened) hooks.opened();
+  const auto wait = [&](double t) {
+    if (hooks.wait) hooks.wait(t);
+  };
+  engine::pipeline_config cfg;
+  cfg.kind = feed->kind();
+  cfg.rate_hz = feed->rate_hz();
+  engine::session_pipeline pipeline(cfg, hooks.row);
+
+  engine::record_item item;
+  double end_s = 0.0;
+  while (feed->next(item)) {
+    switch (item.type) {
+      case engine::record_item::kind::rr:
+        wait(item.time_s);
+        pipeline.push_rr(item.time_s, item.rr_ms, item.after_gap);
+        end_s = std::max(end_s, item.time_s);
+        break;
+      case engine::record_item::kind::samples: {
+        const std::span<const double> all(item.values);
+        for (std::size_t i = 0; i < all.size(); i += block) {
+          const std::size_t n = std::min(block, all.size() - i);
+          const auto first = item.first_sample + static_cast<std::int64_t>(i);
+          wait(static_cast<double>(first + static_cast<std::int64_t>(n)) / cfg.rate_hz);
+          pipeline.push_samples(first, all.subspan(i, n));
+        }
+        end_s = std::max(end_s, pipeline.stream_time_s());
+        break;
+      }
+      case engine::record_item::kind::clock:
+        wait(item.time_s);
+        pipeline.advance_to(item.time_s);
+        end_s = std::max(end_s, item.time_s);
+        break;
+      case engine::record_item::kind::event:
+        if (hooks.event) hooks.event(item.time_s, item.event_type, item.event_detail);
+        break;
+    }
+    if (hooks.progress) hooks.progress(feed->progress(), pipeline.stream_time_s());
+  }
+  pipeline.finish(end_s);
+  if (hooks.log != nullptr) feed->report_skips(*hooks.log);
+}
 
 void add_replay_command(CLI::App& app) {
   auto opts = std::make_shared<replay_options>();

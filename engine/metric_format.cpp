@@ -9,14 +9,8 @@
 namespace resonant::engine {
 namespace {
 
-struct column {
-  std::string_view name;
-  double metric_snapshot::*field;
-  int decimals;
-};
-
 // time_s, beat and beats are written first, separately.
-constexpr std::array<column, 15> columns{{
+constexpr std::array<metric_column, 15> columns{{
     {"rr_ms", &metric_snapshot::rr_ms, 3},
     {"hr_bpm", &metric_snapshot::hr_bpm, 3},
     {"rmssd_30s_ms", &metric_snapshot::rmssd_30s_ms, 3},
@@ -102,6 +96,10 @@ constexpr std::size_t flush_bytes = 1 << 16;
 
 std::string_view metric_columns() noexcept {
   return header_line;
+}
+
+std::span<const metric_column> metric_column_table() noexcept {
+  return columns;
 }
 
 metric_writer::metric_writer(std::FILE* out, metric_format format) : out_(out), format_(format) {

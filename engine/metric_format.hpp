@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdio>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,14 @@ class metric_writer {
 
 // The CSV header line (without newline), also the JSON key order.
 [[nodiscard]] std::string_view metric_columns() noexcept;
+
+// The metric columns after time_s, beat and beats, in that order: name, snapshot field and the
+// decimals written (the Python module reads snapshots through the same table).
+struct metric_column {
+  std::string_view name;
+  double metric_snapshot::*field;
+  int decimals;
+};
+[[nodiscard]] std::span<const metric_column> metric_column_table() noexcept;
 
 }  // namespace resonant::engine

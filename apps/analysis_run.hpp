@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "input_options.hpp"
+
+namespace resonant::apps {
+
+// What `resonant analyze` is asked besides the input: the profile ("kubios", "neurokit"), the
+// artefact handling ("" = the profile's, "none", "kubios"), a Kubios report whose Parameters
+// block sets the profile, and NAME=VALUE settings applied last, in order.
+struct analysis_request {
+  std::string profile = "kubios";
+  std::string artefacts;
+  std::string settings_from;
+  std::vector<std::string> set;
+};
+
+// The report of `resonant analyze --format json` for an opened input: the profile and its
+// settings in this order (the profile, a Kubios report given as input, settings_from, artefacts,
+// each NAME=VALUE), the HRV analysis, the report's sections and the input's interpretation.
+// The CLI and the Python module both build their reports here, so they agree field by field.
+// Throws std::invalid_argument (unknown profile or setting), drivers::input_error (settings
+// report) or unusable_data (fewer than 10 usable intervals).
+nlohmann::json analysis_report(const analysis_input& in, const analysis_request& request);
+
+}  // namespace resonant::apps
