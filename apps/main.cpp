@@ -1,4 +1,5 @@
 // resonant: HRV biofeedback engine, command line.
+#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -21,6 +22,9 @@ using resonant::apps::exit_internal;
 using resonant::apps::exit_unusable_data;
 
 int main(int argc, char** argv) {
+  // A file size limit (ulimit -f) must not kill a session with no summary: with SIGXFSZ
+  // ignored, a write beyond the limit fails with EFBIG and is handled like a full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Resonant: HRV analysis and paced-breathing biofeedback", "resonant"};
   app.set_version_flag("--version", RESONANT_VERSION);
   app.require_subcommand(1);
@@ -35,6 +39,8 @@ int main(int argc, char** argv) {
   resonant::apps::add_scan_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const resonant::apps::exit_with& e) {
+    return e.code();
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : exit_bad_input;

@@ -6,11 +6,18 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/record_contents.hpp"
+#include "engine/session_record.hpp"
+#include "exit_codes.hpp"
+#include "record_index.hpp"
 #include "session_history.hpp"
 #include "session_runner.hpp"
 
@@ -31,28 +38,46 @@ struct session_cli {
   double step_minutes = 2.0;
   std::string format = "table";
   bool all = false;
+  bool rebuild = false;
 };
 
-// Sessions are kept as session-YYYYmmddTHHMMSSZ[-N].rsn in <data dir>/sessions (mode 0700).
+// Sessions are kept as session-YYYYmmddTHHMMSSZ[-N].rsn in <data dir>/sessions (mode 0700
+// when Resonant makes it). The name is taken in one step (O_CREAT|O_EXCL, the next suffix while
+// it is taken): two sessions started in the same second get one each.
 std::filesystem::path new_record_path(const std::filesystem::path& data_dir, const char* kind) {
-  const auto dir = data_dir / "sessions";
-  std::filesystem::create_directories(dir);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace);
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  for (int n = 0;; ++n) {
-    const auto p =
-        dir / (std::string(kind) + "-" + stamp + (n > 0 ? "-" + std::to_string(n) : "") + ".rsn");
-    if (!std::filesystem::exists(p)) return p;
+  const auto dir = records_dir(data_dir);
+  make_private_dir(dir);
+  return engine::create_record_file(dir, std::string(kind) + "-" + utc_now("%Y%m%dT%H%M%SZ"));
+}
+
+std::filesystem::path history_path(const std::filesystem::path& data_dir) {
+  return data_dir / "history.sqlite";
+}
+
+// What to tell the user about a history database that failed: the cause and what to do.
+std::string history_advice(const std::exception& e) {
+  const auto* he = dynamic_cast<const history_error*>(&e);
+  if (he != nullptr && he->damaged())
+    return std::string(e.what()) +
+           "; the database is damaged: `resonant history --rebuild` makes it again from the "
+           "session records";
+  return e.what();
+}
+
+// The stored resonance rate for --rate auto; a history that cannot be read (damaged, locked)
+// never stops a session: it says so and the default rate is used.
+std::optional<double> stored_resonance_rate(const std::filesystem::path& data_dir) {
+  try {
+    const session_history history(history_path(data_dir));
+    return history.resonance_rate();
+  } catch (const std::exception& e) {
+    std::cerr << "resonant: cannot read the stored resonance rate (" << history_advice(e) << ")\n";
+    return std::nullopt;
   }
 }
 
 session_settings settings_from(const session_cli& o, const std::filesystem::path& data_dir,
-                               session_history& history, bool assessment) {
+                               bool assessment) {
   session_settings s;
   // Default: the first BLE heart-rate strap; when there is none the runner explains how to
   // choose a source.
@@ -68,7 +93,7 @@ session_settings settings_from(const session_cli& o, const std::filesystem::path
   s.step_minutes = o.step_minutes;
   s.pattern.inhale_fraction = engine::parse_breath_ratio(o.ratio.c_str());
   if (o.rate == "auto") {
-    const auto stored = history.resonance_rate();
+    const auto stored = stored_resonance_rate(data_dir);
     if (stored) {
       s.pattern.rate_bpm = *stored;
     } else {
@@ -92,17 +117,39 @@ session_settings settings_from(const session_cli& o, const std::filesystem::path
     s.pattern.rate_bpm = std::round(r * 10.0) / 10.0;
   }
   engine::check_breath_pattern(s.pattern);
-  s.record_path = new_record_path(data_dir, assessment ? "assessment" : "session");
   return s;
+}
+
+// Runs a session or an assessment with a fresh record name (removed again if the settings or
+// the source refuse before the session starts).
+session_outcome run_with_record(session_settings settings, const std::filesystem::path& data_dir) {
+  settings.record_path = new_record_path(data_dir, settings.assessment ? "assessment" : "session");
+  const auto reserved = settings.record_path;
+  try {
+    session_runner runner(std::move(settings));
+    return runner.run();
+  } catch (...) {
+    std::error_code ec;
+    if (std::filesystem::file_size(reserved, ec) == 0 && !ec) std::filesystem::remove(reserved, ec);
+    throw;
+  }
+}
+
+std::string what_record_holds(const engine::record_contents& c) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%.0f s, %lld beats%s", c.recorded_s,
+                static_cast<long long>(c.beats),
+                c.complete ? ", the whole session" : ", cut short");
+  return buf;
 }
 
 void run_session(const session_cli& o) {
   const auto data_dir = user_data_dir();
-  session_history history(data_dir / "history.sqlite");
-  session_runner runner(settings_from(o, data_dir, history, false));
-  const session_outcome out = runner.run();
-  for (const auto& line : out.summary.lines) std::cout << line << '\n';
-  if (out.record_path.empty()) return;
+  const session_outcome out = run_with_record(settings_from(o, data_dir, false), data_dir);
+  if (out.record_path.empty()) {
+    for (const auto& line : out.summary.lines) std::cout << line << '\n';
+    return;
+  }
   session_row row;
   row.started_utc = out.started_utc;
   row.source = out.source;
@@ -110,16 +157,44 @@ void run_session(const session_cli& o) {
   row.planned_minutes = o.minutes;
   row.rate_bpm = out.rate_bpm;
   row.summary = out.summary;
-  const auto id = history.add_session(row);
-  std::cout << "Saved as session " << id << " (replay: resonant replay " << row.record_path
-            << ")\n";
+  std::string holds;
+  if (!out.record_stopped.empty()) {
+    // The record is the truth: the summary and the row cover what it holds, nothing more.
+    try {
+      const engine::record_contents c = engine::read_record_contents(out.record_path);
+      row.summary = c.summary;
+      holds = what_record_holds(c);
+    } catch (const std::exception& e) {
+      row.summary = engine::session_summary{};
+      holds = std::string("nothing usable: ") + e.what();
+    }
+  }
+  for (const auto& line : row.summary.lines) std::cout << line << '\n';
+  if (!out.record_stopped.empty()) {
+    char ran[64];
+    std::snprintf(ran, sizeof ran, "%.0f s", out.end_s);
+    std::cout << "Recording stopped (" << out.record_stopped << "): this summary covers only "
+              << "what the record holds; the session ran on to " << ran << " unrecorded.\n";
+  }
+  if (holds.rfind("nothing", 0) != 0) {
+    try {
+      session_history history(history_path(data_dir));
+      const auto id = history.add_session(row);
+      std::cout << "Saved as session " << id << '\n';
+    } catch (const std::exception& e) {
+      std::cout << "History: the row is not written now (" << history_advice(e)
+                << "). The record is kept; `resonant history` adds it later.\n";
+    }
+  }
+  std::cout << "Record: " << row.record_path << " ("
+            << (holds.empty() ? "the whole session" : holds) << "; replay: resonant replay "
+            << row.record_path << ")\n";
+  if (!out.record_stopped.empty()) throw exit_with(exit_record_incomplete);
 }
 
 void run_assess(const session_cli& o) {
   const auto data_dir = user_data_dir();
-  session_history history(data_dir / "history.sqlite");
-  session_runner runner(settings_from(o, data_dir, history, true));
-  const session_outcome out = runner.run();
+  const session_outcome out = run_with_record(settings_from(o, data_dir, true), data_dir);
   if (!out.assessment) return;
   const auto& r = *out.assessment;
   nlohmann::json table = nlohmann::json::array();
@@ -145,21 +220,39 @@ void run_assess(const session_cli& o) {
     std::cout << "No rate could be chosen (not enough clean data); nothing stored.\n";
     return;
   }
-  history.set_resonance_rate(r.chosen_rate_bpm, out.started_utc, table);
-  std::cout << "Your resonance rate: " << r.chosen_rate_bpm
-            << " breaths/min (stored; `resonant session --rate auto` uses it)\n";
+  try {
+    session_history history(history_path(data_dir));
+    history.set_resonance_rate(r.chosen_rate_bpm, out.started_utc, table);
+    std::cout << "Your resonance rate: " << r.chosen_rate_bpm
+              << " breaths/min (stored; `resonant session --rate auto` uses it)\n";
+  } catch (const std::exception& e) {
+    std::cout << "Your resonance rate: " << r.chosen_rate_bpm << " breaths/min, NOT stored ("
+              << history_advice(e) << "); use --rate " << r.chosen_rate_bpm << " until it is\n";
+  }
+  if (!out.record_stopped.empty()) throw exit_with(exit_record_incomplete);
 }
 
-void run_history(const session_cli& o) {
-  const auto data_dir = user_data_dir();
-  session_history history(data_dir / "history.sqlite");
-  const auto every = history.sessions();
+// Rows straight from the records, when the database cannot be read.
+std::vector<session_row> rows_from_records(const std::filesystem::path& data_dir) {
+  std::vector<session_row> rows;
+  for (const auto& p : session_records(data_dir)) {
+    try {
+      rows.push_back(row_from_record(p));
+      rows.back().id = static_cast<std::int64_t>(rows.size());
+    } catch (const std::exception&) {
+      // not a session's record (reserved name of a session without data): no row
+    }
+  }
+  return rows;
+}
+
+void print_history(const session_cli& o, const std::vector<session_row>& every,
+                   std::optional<double> rate) {
   const auto rows = shown_rows(every, o.all);
   if (o.format == "csv") {
     std::cout << history_csv(rows);
   } else if (o.format == "json") {
     auto j = history_json(rows);
-    const auto rate = history.resonance_rate();
     j["resonance_rate_bpm"] = rate ? nlohmann::json(*rate) : nlohmann::json();
     std::cout << j.dump(2) << '\n';
   } else if (rows.empty() && !every.empty()) {
@@ -168,6 +261,38 @@ void run_history(const session_cli& o) {
   } else {
     std::cout << history_table(rows);
   }
+}
+
+void run_history(const session_cli& o) {
+  const auto data_dir = user_data_dir();
+  if (o.rebuild) {
+    const rebuild_result r = rebuild_history(data_dir);
+    if (!r.kept_as.empty())
+      std::cerr << "resonant: the old database is kept as " << r.kept_as.string() << '\n';
+    std::cerr << "resonant: history rebuilt from " << r.index.added << " session record"
+              << (r.index.added == 1 ? "" : "s") << " (" << r.resonance_rates_kept
+              << " resonance rate" << (r.resonance_rates_kept == 1 ? "" : "s")
+              << " kept from the old database)\n";
+    for (const auto& p : r.index.problems) std::cerr << "resonant: skipped " << p << '\n';
+  }
+  std::vector<session_row> every;
+  std::optional<double> rate;
+  try {
+    session_history history(history_path(data_dir));
+    // The records are the truth: a row a session could not write is added now.
+    const index_result added = add_unknown_records(history, data_dir);
+    if (added.added > 0)
+      std::cerr << "resonant: added " << added.added << " session" << (added.added == 1 ? "" : "s")
+                << " from records the history did not know\n";
+    every = history.sessions();
+    rate = history.resonance_rate();
+  } catch (const std::exception& e) {
+    // Shown from the records themselves; the database is left as it is.
+    std::cerr << "resonant: cannot use the history database (" << history_advice(e)
+              << "); showing the sessions from their records\n";
+    every = rows_from_records(data_dir);
+  }
+  print_history(o, every, rate);
 }
 
 void add_live_options(CLI::App* cmd, session_cli& o) {
@@ -230,6 +355,9 @@ void add_history_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--all", o->all,
                 "also sessions on the simulated subject and on recordings (marked s and f)");
+  cmd->add_flag("--rebuild", o->rebuild,
+                "make the database again from the session records (a damaged one is kept aside "
+                "as history.sqlite.damaged-<time>)");
   cmd->callback([o] { run_history(*o); });
 }
 

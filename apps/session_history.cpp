@@ -105,8 +105,8 @@ void read_extra(const std::string& text, engine::session_summary& m) {
 class statement {
  public:
   statement(sqlite3* db, const char* sql, const std::filesystem::path& path) {
-    if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(path.string() + ": " + sqlite3_errmsg(db));
+    if (const int rc = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr); rc != SQLITE_OK)
+      throw history_error(path.string() + ": " + sqlite3_errmsg(db), rc & 0xff);
   }
   statement(const statement&) = delete;
   statement& operator=(const statement&) = delete;
@@ -149,6 +149,21 @@ CREATE TABLE IF NOT EXISTS resonance (
 
 }  // namespace
 
+bool history_error::damaged() const noexcept {
+  return code_ == SQLITE_CORRUPT || code_ == SQLITE_NOTADB;
+}
+
+void make_private_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return;
+  if (dir.has_parent_path()) {
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    if (ec) throw std::system_error(ec, "cannot create " + dir.parent_path().string());
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    throw std::system_error(errno, std::generic_category(), "cannot create " + dir.string());
+}
+
 std::filesystem::path user_data_dir() {
   std::filesystem::path dir;
   if (const char* home = std::getenv("RESONANT_HOME"); home != nullptr && *home != '\0')
@@ -159,10 +174,16 @@ std::filesystem::path user_data_dir() {
     dir = std::filesystem::path(h) / ".local" / "share" / "resonant";
   else
     throw std::runtime_error("cannot tell where to keep sessions: set RESONANT_HOME or HOME");
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw std::system_error(ec, "cannot create " + dir.string());
-  ::chmod(dir.c_str(), 0700);
+  make_private_dir(dir);
+  static bool warned = false;
+  struct stat st {};
+  if (!warned && ::stat(dir.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+    warned = true;
+    std::fprintf(stderr,
+                 "resonant: warning: %s (health data) can be read by other users (mode %03o); "
+                 "chmod 700 it to keep it private\n",
+                 dir.c_str(), static_cast<unsigned>(st.st_mode & 0777));
+  }
   return dir;
 }
 
@@ -177,9 +198,9 @@ session_history::session_history(const std::filesystem::path& db_path) : path_(d
     const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error(db_path.string() + ": " + msg);
+    throw history_error(db_path.string() + ": " + msg, SQLITE_CANTOPEN);
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, history_busy_timeout_ms);
   exec(schema);
   // Added with the after phase (issue 12): the after phase's metrics and the recovery answer
   // as JSON. Databases from before get the column, empty for their old rows.
@@ -197,14 +218,32 @@ session_history::~session_history() {
 
 void session_history::exec(const char* sql) const {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
     const std::string msg = err != nullptr ? err : "error";
     sqlite3_free(err);
-    throw std::runtime_error(path_.string() + ": " + msg);
+    throw history_error(path_.string() + ": " + msg, rc & 0xff);
   }
 }
 
 std::int64_t session_history::add_session(const session_row& r) {
+  // One record, one row: the check and the insert are one transaction (a session ending while
+  // `resonant history` adds the records it does not know must not give two rows).
+  exec("BEGIN IMMEDIATE");
+  try {
+    const statement known(db_, "SELECT id FROM sessions WHERE record_path = ?1 LIMIT 1", path_);
+    sqlite3_bind_text(known.get(), 1, r.record_path.c_str(), -1, SQLITE_TRANSIENT);
+    const std::int64_t id = sqlite3_step(known.get()) == SQLITE_ROW
+                                ? sqlite3_column_int64(known.get(), 0)
+                                : insert_session(r);
+    exec("COMMIT");
+    return id;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::int64_t session_history::insert_session(const session_row& r) {
   const statement st(db_, R"sql(
     INSERT INTO sessions (started_utc, source, record_path, planned_minutes, rate_bpm, session_s,
       ended_early, verdict, coverage_pct, signal_losses,
@@ -245,8 +284,8 @@ std::int64_t session_history::add_session(const session_row& r) {
   sqlite3_bind_int64(s, 26, m.paced.beats);
   const std::string extra = extra_json(m);
   sqlite3_bind_text(s, 27, extra.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+  if (const int rc = sqlite3_step(s); rc != SQLITE_DONE)
+    throw history_error(path_.string() + ": " + sqlite3_errmsg(db_), rc & 0xff);
   return sqlite3_last_insert_rowid(db_);
 }
 
@@ -296,7 +335,8 @@ std::vector<session_row> session_history::sessions() const {
     read_extra(column_text(s, 27), m);
     rows.push_back(std::move(r));
   }
-  if (rc != SQLITE_DONE) throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+  if (rc != SQLITE_DONE)
+    throw history_error(path_.string() + ": " + sqlite3_errmsg(db_), rc & 0xff);
   return rows;
 }
 
@@ -308,8 +348,8 @@ void session_history::set_resonance_rate(double bpm, const std::string& assessed
   sqlite3_bind_text(st.get(), 1, assessed_utc.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(st.get(), 2, bpm);
   sqlite3_bind_text(st.get(), 3, json.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(st.get()) != SQLITE_DONE)
-    throw std::runtime_error(path_.string() + ": " + sqlite3_errmsg(db_));
+  if (const int rc = sqlite3_step(st.get()); rc != SQLITE_DONE)
+    throw history_error(path_.string() + ": " + sqlite3_errmsg(db_), rc & 0xff);
 }
 
 std::optional<double> session_history::resonance_rate() const {
@@ -319,6 +359,25 @@ std::optional<double> session_history::resonance_rate() const {
                      path_);
   if (sqlite3_step(st.get()) == SQLITE_ROW) return sqlite3_column_double(st.get(), 0);
   return std::nullopt;
+}
+
+std::vector<session_history::resonance_row> session_history::resonance_rates() const {
+  const statement st(
+      db_, "SELECT assessed_utc, rate_bpm, table_json FROM resonance ORDER BY assessed_utc, id",
+      path_);
+  std::vector<resonance_row> rows;
+  int rc = 0;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    resonance_row r;
+    r.assessed_utc = column_text(st.get(), 0);
+    r.rate_bpm = sqlite3_column_double(st.get(), 1);
+    r.table = nlohmann::json::parse(column_text(st.get(), 2), nullptr, false);
+    if (r.table.is_discarded()) r.table = nlohmann::json::array();
+    rows.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE)
+    throw history_error(path_.string() + ": " + sqlite3_errmsg(db_), rc & 0xff);
+  return rows;
 }
 
 namespace {

@@ -14,19 +14,12 @@
 
 #include <boost/asio/read.hpp>
 
+#include "apps/record_index.hpp"
+
 namespace resonant::apps {
 namespace {
 
 constexpr auto tick_period = std::chrono::milliseconds(50);
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::size_t terminal_width() {
   winsize ws{};
@@ -120,6 +113,26 @@ void session_runner::event(double t, std::string_view type, std::string_view det
   if (record_) record_->event(t, type, detail);
   say("[" + std::to_string(static_cast<long>(t)) + " s] " + std::string(type) + ": " +
       std::string(detail));
+  check_record();
+}
+
+void session_runner::check_record() {
+  if (!record_ || !record_->recording_stopped() || !record_stopped_.empty()) return;
+  char at[48];
+  std::snprintf(at, sizeof at, " at %.0f s", record_->recorded_s());
+  recording_stopped(std::generic_category().message(record_->error()) + at);
+}
+
+void session_runner::recording_stopped(const std::string& why) {
+  record_stopped_ = why;
+  view_.recording_stopped = why;
+  // Said at once, whatever the screen: stderr is not the alternate screen's scrollback.
+  std::cerr << "resonant: recording stopped: " << why << " (" << settings_.record_path.string()
+            << "); the session goes on, unrecorded from here\n"
+            << std::flush;
+  // A session event like any other (the record cannot take it any more): listeners that
+  // give feedback, such as the sound, hear of it here.
+  session_->note("record", "stopped: " + why);
 }
 
 void session_runner::open_audio() {
@@ -199,19 +212,31 @@ void session_runner::engine_started(const engine::session_pipeline& pipeline) {
                  {"first_tick_s", cfg.monitor.first_tick_s},
                  {"latency_s", pipeline.latency_s()},
                  {"artefact_lookahead_beats", pipeline.monitor().latency_beats()}};
-  record_.emplace(settings_.record_path, h);
+  try {
+    record_.emplace(settings_.record_path, h);
+  } catch (const std::system_error& e) {
+    // Not even the header fits: the session goes on without a record.
+    record_.reset();
+    recording_stopped(e.code().message() + " at the start, nothing recorded");
+  }
 }
 
 void session_runner::input_rr(const dsp::rr_event& e) {
-  if (record_) record_->rr(e.end_s, e.rr_ms, e.after_gap);
+  if (!record_) return;
+  record_->rr(e.end_s, e.rr_ms, e.after_gap);
+  check_record();
 }
 
 void session_runner::input_samples(std::int64_t first, std::span<const double> samples) {
-  if (record_) record_->samples(first, samples);
+  if (!record_) return;
+  record_->samples(first, samples);
+  check_record();
 }
 
 void session_runner::clock(double t_s) {
-  if (record_) record_->clock(t_s);
+  if (!record_) return;
+  record_->clock(t_s);
+  check_record();
 }
 
 void session_runner::pacer_changed(const engine::pacer* p, bool cue_on) {
@@ -252,7 +277,10 @@ void session_runner::finished(bool /*early*/) {
   timer_.cancel();
   signals_.cancel();
   if (keys_) keys_->cancel();
-  if (record_) record_->sync();
+  if (record_) {
+    record_->sync();
+    check_record();
+  }
   render_wav(end);
   if (synth_) synth_->stop();
   io_.stop();
@@ -362,7 +390,7 @@ void session_runner::schedule_tick() {
 }
 
 session_outcome session_runner::run() {
-  started_utc_ = utc_now();
+  started_utc_ = utc_now("%Y-%m-%dT%H:%M:%SZ");
   open_audio();
   if (tty_) {
     // Key-by-key input through asio on a duplicate of stdin; the alternate screen keeps the
@@ -404,7 +432,14 @@ session_outcome session_runner::run() {
   out.rate_bpm = res.rate_bpm;
   out.quit_early = res.quit_early;
   out.first_cue_s = res.first_cue_s;
-  if (!res.had_data) out.record_path.clear();
+  out.record_stopped = record_stopped_;
+  out.end_s = res.end_s;
+  if (!res.had_data) {
+    // No data, no record: the name reserved at the start goes.
+    std::error_code ec;
+    if (!record_) std::filesystem::remove(settings_.record_path, ec);
+    out.record_path.clear();
+  }
   if (res.failed) std::cerr << "resonant: " << view_.source << ": " << res.failure << '\n';
   return out;
 }

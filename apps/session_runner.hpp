@@ -55,6 +55,10 @@ struct session_outcome {
   double rate_bpm = 0.0;
   bool quit_early = false;
   double first_cue_s = 0.0;  // session time the breathing cue started (NaN: never)
+  // The record could not be written to the end (disk full, file size limit): why, in words
+  // ("No space left on device at 339 s"); empty when the record holds the whole session.
+  std::string record_stopped;
+  double end_s = 0.0;  // session time at the end
 };
 
 // The session clock of a live run: wall time since start() x the source's speed.
@@ -106,6 +110,11 @@ class session_runner final : private engine::session_listener {
   void snapshot(const engine::metric_snapshot& s) override;
   void finished(bool early) override;
 
+  // After every record write: the first failure stops the recording and is said at once.
+  void check_record();
+  // The record stopped: on screen (and the status lines), as a session event "record" that the
+  // record-free listeners (sound) can use, once. The engine and the sound go on.
+  void recording_stopped(const std::string& why);
   void on_status(const drivers::source_status& s);
   void tick();
   void schedule_tick();
@@ -142,6 +151,7 @@ class session_runner final : private engine::session_listener {
   double last_trace_s_ = -1.0;
   double last_status_line_s_ = -1e9;
   bool stopped_ = false;
+  std::string record_stopped_;
   std::string started_utc_;
 };
 

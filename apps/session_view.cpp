@@ -116,6 +116,8 @@ std::vector<std::string> render_screen(const view_state& v, std::size_t width) {
   l.push_back("  coherence       " + num(m.coherence, "%.2f") + "      (" +
               coherence_label(m.coherence) + ")");
   l.push_back("  signal          " + signal_label(v) + "   [" + v.source + "]");
+  if (!v.recording_stopped.empty())
+    l.push_back("  RECORDING STOPPED: " + v.recording_stopped + " - the session goes on");
   l.emplace_back();
   l.push_back(std::string("  keys: q quit (saves)   +/- rate   m ") +
               (v.muted ? "unmute" : "mute") + "   space " + (v.paused ? "resume" : "pause") +
@@ -152,6 +154,7 @@ std::string render_status_line(const view_state& v) {
   add(" | left ");
   add(clock_text(v.session_left_s));
   if (v.paused) add(" | paused");
+  if (!v.recording_stopped.empty()) add(" | not recording");
   return s;
 }
 

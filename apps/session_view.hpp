@@ -26,6 +26,9 @@ struct view_state {
   std::string source;  // the source's description
   std::string status;  // the source's last status in words ("streaming", "signal lost")
   bool signal_ok = false;
+  // Empty while the record is written; otherwise why recording stopped ("disk full at 339 s"):
+  // shown on every screen and status line from then on (the session itself goes on).
+  std::string recording_stopped;
   engine::metric_snapshot metrics;
   std::vector<double> hr_trace;  // recent HR, one value per second, oldest first
 };

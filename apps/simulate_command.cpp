@@ -69,6 +69,13 @@ void finish(file_ptr& f, const fs::path& path) {
     throw std::system_error(errno, std::generic_category(), "writing " + path.string());
 }
 
+// A record that could not be written to its end (disk full, file size limit) is an error
+// naming it, like the other outputs.
+void check_written(const engine::session_record_writer& w) {
+  if (w.recording_stopped())
+    throw std::system_error(w.error(), std::generic_category(), "writing " + w.path().string());
+}
+
 drivers::sim_dropout parse_dropout(const std::string& text) {
   const auto plus = text.find('+');
   std::size_t used1 = 0;
@@ -253,6 +260,7 @@ void simulate_record(const simulate_options& o, const drivers::sim_subject_confi
         gap = false;
       }
     }
+    check_written(w);
   } else {
     const bool ecg = o.signal == "ecg";
     drivers::sim_waveform_config wc;
@@ -278,7 +286,9 @@ void simulate_record(const simulate_options& o, const drivers::sim_subject_confi
           write_truth_line(t.get(), b, pulse, wc.rate_hz);
       }
       done += static_cast<std::int64_t>(n);
+      if (w.recording_stopped()) break;
     }
+    check_written(w);
   }
   finish(t, truth);
 }

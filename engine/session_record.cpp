@@ -1,8 +1,10 @@
 #include "session_record.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -134,20 +136,45 @@ nlohmann::ordered_json record_header::to_json() const {
 // ---------------------------------------------------------------------------------------
 // writer
 
+std::filesystem::path create_record_file(const std::filesystem::path& dir,
+                                         const std::string& stem) {
+  for (int n = 0;; ++n) {
+    const auto p = dir / (stem + (n > 0 ? "-" + std::to_string(n) : "") + ".rsn");
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      return p;
+    }
+    if (errno != EEXIST || n >= 9999)
+      throw std::system_error(errno, std::generic_category(),
+                              "cannot create session record " + p.string());
+  }
+}
+
 session_record_writer::session_record_writer(const std::filesystem::path& path,
                                              const record_header& header)
-    : path_(path) {
+    : path_(path), rate_hz_(header.rate_hz) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0 && errno == EEXIST) {
+    // A name reserved by create_record_file: only an empty regular file of ours is taken over.
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st {};
+    if (fd_ >= 0 && (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)) {
+      ::close(fd_);
+      fd_ = -1;
+      errno = EEXIST;
+    }
+  }
   if (fd_ < 0)
     throw std::system_error(errno, std::generic_category(),
                             "cannot create session record " + path.string());
   line_.reserve(1 << 16);
   line_ = header.to_json().dump();
-  emit();
-  if (write_errors_ != 0) {
+  if (!emit()) {
+    const int err = error_;
     ::close(fd_);
     fd_ = -1;
-    throw std::system_error(EIO, std::generic_category(),
+    throw std::system_error(err, std::generic_category(),
                             "cannot write session record " + path.string());
   }
 }
@@ -159,21 +186,32 @@ session_record_writer::~session_record_writer() {
   }
 }
 
-void session_record_writer::emit() {
+void session_record_writer::fail(int err) {
+  ++write_errors_;
+  if (error_ == 0) error_ = err;
+  stopped_ = true;
+}
+
+bool session_record_writer::emit() {
+  if (stopped_) {
+    line_.clear();
+    return false;
+  }
   line_ += '\n';
   const char* p = line_.data();
   std::size_t left = line_.size();
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ++write_errors_;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      fail(n < 0 ? errno : EIO);
       break;
     }
     p += n;
     left -= static_cast<std::size_t>(n);
   }
   line_.clear();
+  return !stopped_;
 }
 
 void session_record_writer::rr(double end_s, double rr_ms, bool after_gap) {
@@ -182,7 +220,9 @@ void session_record_writer::rr(double end_s, double rr_ms, bool after_gap) {
   line_ += ',';
   append_double(line_, rr_ms);
   if (after_gap) line_ += ",g";
-  emit();
+  if (!emit()) return;
+  ++recorded_beats_;
+  recorded_s_ = std::max(recorded_s_, end_s);
 }
 
 void session_record_writer::samples(std::int64_t first_sample, std::span<const double> values) {
@@ -193,13 +233,18 @@ void session_record_writer::samples(std::int64_t first_sample, std::span<const d
     line_ += ',';
     append_double(line_, v);
   }
-  emit();
+  if (!emit()) return;
+  recorded_samples_ += static_cast<std::int64_t>(values.size());
+  if (rate_hz_ > 0.0)
+    recorded_s_ = std::max(
+        recorded_s_,
+        static_cast<double>(first_sample + static_cast<std::int64_t>(values.size())) / rate_hz_);
 }
 
 void session_record_writer::clock(double time_s) {
   line_ += "t,";
   append_double(line_, time_s);
-  emit();
+  if (emit()) recorded_s_ = std::max(recorded_s_, time_s);
 }
 
 void session_record_writer::event(double time_s, std::string_view type, std::string_view detail) {
@@ -213,7 +258,7 @@ void session_record_writer::event(double time_s, std::string_view type, std::str
 }
 
 void session_record_writer::sync() {
-  if (fd_ >= 0 && ::fdatasync(fd_) != 0) ++write_errors_;
+  if (fd_ >= 0 && !stopped_ && ::fdatasync(fd_) != 0) fail(errno);
 }
 
 // ---------------------------------------------------------------------------------------

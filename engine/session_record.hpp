@@ -54,9 +54,22 @@ inline constexpr double max_record_rr_ms = 1e6;
 inline constexpr double min_record_rate_hz = 1.0;
 inline constexpr double max_record_rate_hz = 1e6;
 
+// Creates a new, empty record file <dir>/<stem>[-N].rsn (mode 0600) in one step
+// (open O_CREAT|O_EXCL), trying the suffixes -1, -2, ... while the name is taken, so two
+// sessions started in the same second both get a file of their own. Throws std::system_error
+// naming the path.
+[[nodiscard]] std::filesystem::path create_record_file(const std::filesystem::path& dir,
+                                                       const std::string& stem);
+
+// Writes a record. A write that fails (disk full: ENOSPC; file size limit: EFBIG, with SIGXFSZ
+// ignored; EIO) stops the recording for good: nothing more is written after it, so the file
+// holds whole lines up to the failure (and at most one partial last line, which readers skip).
+// The failure is counted and kept (recording_stopped(), error()), never thrown from the data
+// path, so a failing disk cannot take the session down; the session reads it and reports it.
 class session_record_writer {
  public:
-  // Creates the file (mode 0600, fails if it exists) and writes the header line.
+  // Opens the file and writes the header line. The file must either not exist (created, mode
+  // 0600, O_EXCL) or be an empty regular file made by create_record_file.
   // Throws std::system_error naming the path.
   session_record_writer(const std::filesystem::path& path, const record_header& header);
   session_record_writer(const session_record_writer&) = delete;
@@ -71,17 +84,32 @@ class session_record_writer {
   void sync();
 
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-  // Write errors after creation (disk full) are counted, never thrown from the data path,
-  // so a failing disk cannot take the session down; the session reports them.
+  // Write errors after creation (the first stops the recording; an fdatasync failure counts
+  // too), never thrown from the data path.
   [[nodiscard]] std::int64_t write_errors() const noexcept { return write_errors_; }
+  [[nodiscard]] bool recording_stopped() const noexcept { return stopped_; }
+  // errno of the first failure (0: none).
+  [[nodiscard]] int error() const noexcept { return error_; }
+  // What the file holds in whole lines: the latest data time written (RR end, clock line, or
+  // the end of a sample block at rate_hz), RR intervals and samples.
+  [[nodiscard]] double recorded_s() const noexcept { return recorded_s_; }
+  [[nodiscard]] std::int64_t recorded_beats() const noexcept { return recorded_beats_; }
+  [[nodiscard]] std::int64_t recorded_samples() const noexcept { return recorded_samples_; }
 
  private:
-  void emit();
+  bool emit();
+  void fail(int err);
 
   std::filesystem::path path_;
   int fd_ = -1;
   std::string line_;
+  double rate_hz_ = 0.0;
   std::int64_t write_errors_ = 0;
+  bool stopped_ = false;
+  int error_ = 0;
+  double recorded_s_ = 0.0;
+  std::int64_t recorded_beats_ = 0;
+  std::int64_t recorded_samples_ = 0;
 };
 
 // One data line of a record.

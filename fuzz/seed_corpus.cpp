@@ -1,5 +1,5 @@
-// Writes the seed corpora of fuzz_session_record, fuzz_wfdb_annotations, fuzz_recording_text
-// and fuzz_kubios_report:
+// Writes the seed corpora of fuzz_session_record, fuzz_wfdb_annotations, fuzz_recording_text,
+// fuzz_kubios_report, fuzz_npy and fuzz_edf (the last through EDFlib's writer):
 //   fuzz_seed_corpus DIR   ->   DIR/fuzz_session_record/*.rsn, DIR/fuzz_wfdb_annotations/*.bin,
 //                              DIR/fuzz_recording_text/*, DIR/fuzz_kubios_report/*
 // Session records come from the project's own writer (engine/session_record.hpp), so the seeds
@@ -12,8 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <edflib.h>
 
 #include "engine/session_record.hpp"
 
@@ -258,6 +261,76 @@ void report_seeds(const fs::path& dir) {
                  "12 345 0 ECG lead I\nrec.dat 516 400 16 0 0 0 0 PPG\nrec2.dat 16 0\n");
 }
 
+// .npy seeds: a header dict as NumPy writes it (version 1.0, padded to 64 bytes with a newline)
+// and the data, for a float, an integer and a big-endian dtype, a column shape and version 2.0.
+std::string npy_file(const std::string& descr, const std::string& shape, const std::string& data,
+                     int major = 1) {
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  const std::size_t prefix = major == 1 ? 10 : 12;
+  while ((prefix + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  std::string out = "\x93NUMPY";
+  out += static_cast<char>(major);
+  out += '\0';
+  const auto n = static_cast<std::uint32_t>(dict.size());
+  for (std::size_t i = 0; i < (major == 1 ? 2U : 4U); ++i)
+    out += static_cast<char>((n >> (8 * i)) & 0xffU);
+  return out + dict + data;
+}
+
+template <typename T>
+std::string bytes_of(const std::vector<T>& v, bool big_endian = false) {
+  std::string out;
+  for (const T x : v) {
+    std::string b(reinterpret_cast<const char*>(&x), sizeof x);
+    if (big_endian) b.assign(b.rbegin(), b.rend());
+    out += b;
+  }
+  return out;
+}
+
+void npy_seeds(const fs::path& dir) {
+  fs::create_directories(dir);
+  std::vector<double> f8;
+  std::vector<std::int16_t> i2;
+  for (int i = 0; i < 64; ++i) {
+    f8.push_back(std::sin(0.3 * i));
+    i2.push_back(static_cast<std::int16_t>(1000.0 * std::sin(0.3 * i)));
+  }
+  write_text(dir / "f8.npy", npy_file("<f8", "(64,)", bytes_of(f8)));
+  write_text(dir / "i2.npy", npy_file("<i2", "(64, 1)", bytes_of(i2)));
+  write_text(dir / "be_f8.npy", npy_file(">f8", "(64,)", bytes_of(f8, true)));
+  write_text(dir / "v2_u1.npy", npy_file("|u1", "(4,)", "\x01\x02\x03\x04", 2));
+}
+
+// EDF seeds through EDFlib's writer: EDF+C and BDF+C with an annotation, each one ECG channel
+// of 2 s at 64 Hz (plain EDF differs in the reserved field only, which the fuzzer reaches).
+void edf_seeds(const fs::path& dir) {
+  fs::create_directories(dir);
+  const auto write_edf = [&](const fs::path& p, int filetype) {
+    fs::remove(p);
+    const int h = edfopen_file_writeonly(p.c_str(), filetype, 1);
+    if (h < 0) throw std::runtime_error("edflib cannot write " + p.string());
+    const int dig = filetype == EDFLIB_FILETYPE_BDFPLUS ? 8388607 : 32767;
+    bool ok = edf_set_samplefrequency(h, 0, 64) == 0 && edf_set_physical_maximum(h, 0, 5.0) == 0 &&
+              edf_set_physical_minimum(h, 0, -5.0) == 0 &&
+              edf_set_digital_maximum(h, 0, dig) == 0 &&
+              edf_set_digital_minimum(h, 0, -dig - 1) == 0 && edf_set_label(h, 0, "ECG") == 0 &&
+              edf_set_physical_dimension(h, 0, "mV") == 0 &&
+              edf_set_startdatetime(h, 2026, 12, 3, 8, 0, 0) == 0;
+    std::vector<double> buf(64);
+    for (int r = 0; r < 2 && ok; ++r) {
+      for (int i = 0; i < 64; ++i) buf[static_cast<std::size_t>(i)] = std::sin(0.5 * (64 * r + i));
+      ok = edfwrite_physical_samples(h, buf.data()) == 0;
+    }
+    if (ok) ok = edfwrite_annotation_utf8(h, 5000, 2000, "electrode check") == 0;
+    if (edfclose_file(h) != 0 || !ok) throw std::runtime_error("edflib: " + p.string());
+    fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+  };
+  write_edf(dir / "ecg.edf", EDFLIB_FILETYPE_EDFPLUS);
+  write_edf(dir / "ecg.bdf", EDFLIB_FILETYPE_BDFPLUS);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: fuzz_seed_corpus DIR\n";
@@ -269,6 +342,8 @@ int main(int argc, char** argv) {
     wfdb_seeds(dir / "fuzz_wfdb_annotations");
     text_seeds(dir / "fuzz_recording_text");
     report_seeds(dir / "fuzz_kubios_report");
+    npy_seeds(dir / "fuzz_npy");
+    edf_seeds(dir / "fuzz_edf");
   } catch (const std::exception& e) {
     std::cerr << "fuzz_seed_corpus: " << e.what() << '\n';
     return 1;

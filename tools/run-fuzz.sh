@@ -22,7 +22,7 @@ runs=${FUZZ_RUNS:-10000000}
 min_runs=${FUZZ_MIN_RUNS:-100000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build/fuzz"
-targets=${FUZZ_TARGETS:-"fuzz_serial_line fuzz_ble_hrm fuzz_polar_pmd fuzz_session_record fuzz_wfdb_annotations fuzz_recording_text fuzz_kubios_report"}
+targets=${FUZZ_TARGETS:-"fuzz_serial_line fuzz_ble_hrm fuzz_polar_pmd fuzz_session_record fuzz_wfdb_annotations fuzz_recording_text fuzz_kubios_report fuzz_npy fuzz_edf"}
 
 cxx=${CXX_FUZZ:-}
 if [[ -z "$cxx" ]]; then
