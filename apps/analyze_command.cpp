@@ -71,7 +71,9 @@ void run_analyze(const analyze_options& o) {
   apply_profile_settings(profile, {}, o.set);
 
   const dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
-  if (report.n_intervals < min_usable_intervals) {
+  // Too little usable signal is a report with null metrics (add_signal_quality), not an error.
+  const bool poor_signal = in.beats && in.beats->usable_pct() < min_usable_pct;
+  if (report.n_intervals < min_usable_intervals && !poor_signal) {
     std::size_t in_range = 0;
     for (double v : in.rr.rr.rr_ms) in_range += (v >= 250.0 && v <= 2500.0) ? 1 : 0;
     throw unusable_data(
@@ -83,6 +85,7 @@ void run_analyze(const analyze_options& o) {
   }
   nlohmann::json j = report_json(in.rr, profile, report);
   add_interpretation(j, in);
+  if (in.beats) add_signal_quality(j, *in.beats);
   if (o.format == "json") {
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "csv") {
