@@ -66,7 +66,9 @@ nlohmann::json analysis_report(const analysis_input& in, const analysis_request&
   apply_profile_settings(profile, {}, request.set);
 
   const dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
-  if (report.n_intervals < min_usable_intervals) {
+  // Too little usable signal is a report with null metrics (add_signal_quality), not an error.
+  const bool poor_signal = in.beats && in.beats->usable_pct() < min_usable_pct;
+  if (report.n_intervals < min_usable_intervals && !poor_signal) {
     std::size_t in_range = 0;
     for (double v : in.rr.rr.rr_ms) in_range += (v >= 250.0 && v <= 2500.0) ? 1 : 0;
     throw unusable_data(
@@ -78,6 +80,7 @@ nlohmann::json analysis_report(const analysis_input& in, const analysis_request&
   }
   nlohmann::json j = report_json(in.rr, profile, report);
   add_interpretation(j, in);
+  if (in.beats) add_signal_quality(j, *in.beats);
   return j;
 }
 

@@ -173,6 +173,64 @@ json report_json(const drivers::rr_recording& rec, const dsp::analysis_profile& 
   return j;
 }
 
+namespace {
+
+void null_numbers(json& section) {
+  for (auto& v : section) {
+    if (v.is_object()) {
+      null_numbers(v);
+    } else if (v.is_number()) {
+      v = nullptr;
+    }
+  }
+}
+
+}  // namespace
+
+void add_signal_quality(json& j, const beat_track& track) {
+  const double pct = track.usable_pct();
+  auto& in = j["input"];
+  in["usable_pct"] = pct;
+  in["recorded_s"] = track.recorded_s;
+  in["usable_s"] = track.usable_s;
+  std::size_t usable_windows = 0;
+  for (const auto& w : track.windows) usable_windows += w.window.usable() ? 1 : 0;
+  const std::string why = unusable_summary(track);
+  json stretches = json::array();
+  for (const auto& w : track.windows) {
+    if (w.window.usable()) continue;
+    stretches.push_back({{"start_s", w.start_s},
+                         {"end_s", w.end_s},
+                         {"reason", std::string(dsp::to_string(w.window.verdict))},
+                         {"correlation", w.window.correlation}});
+  }
+  in["quality"] = {{"method",
+                    "Orphanidou et al. 2015: 10-s windows, heart rate 40-180 bpm, no interval "
+                    "over 3 s, longest/shortest interval < 2.2, template correlation >= 0.66 "
+                    "(ECG) / 0.86 (PPG)"},
+                   {"windows", track.windows.size()},
+                   {"usable_windows", usable_windows},
+                   {"unusable", why},
+                   {"unusable_stretches", stretches}};
+  const bool withheld = pct < min_usable_pct;
+  std::string reason;
+  if (withheld) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "only %.1f %% of the recording is usable signal (needs %.0f %%)",
+                  pct, min_usable_pct);
+    reason = buf;
+    if (!why.empty()) reason += "; " + why;
+  }
+  json coverage = json::object();
+  for (const char* section : {"time_domain", "frequency_domain", "nonlinear", "indices"}) {
+    coverage[section] = {{"usable_pct", pct},
+                         {"withheld", withheld ? json(reason) : json(nullptr)}};
+    if (withheld && j.contains(section)) null_numbers(j[section]);
+  }
+  j["coverage"] = coverage;
+  if (withheld) j["warnings"].push_back("metrics withheld: " + reason);
+}
+
 void write_csv(std::ostream& out, const json& report) {
   json flat_source = report;
   flat_source.erase("parameters");  // provenance belongs in the JSON; CSV keeps the numbers
@@ -207,6 +265,14 @@ void write_table(std::ostream& out, const json& j) {
   out << line;
   if (in.contains("decided_by"))
     out << "  read as: " << in["decided_by"].get<std::string>() << "\n";
+  if (in.contains("usable_pct")) {
+    std::snprintf(line, sizeof line, "  usable signal: %.1f %% (%.1f of %.1f s)\n",
+                  in["usable_pct"].get<double>(), in["usable_s"].get<double>(),
+                  in["recorded_s"].get<double>());
+    out << line;
+    const auto& why = in["quality"]["unusable"].get_ref<const std::string&>();
+    if (!why.empty()) out << "  " << why << "\n";
+  }
   std::snprintf(line, sizeof line,
                 "  artefacts (%s): %zu ectopic, %zu missed, %zu extra, %zu long, %zu short, "
                 "%zu out of range; %.2f %% of intervals corrected\n",

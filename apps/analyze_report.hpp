@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "beat_detection.hpp"
 #include "drivers/rr_recording.hpp"
 #include "dsp/hrv_analysis.hpp"
 
@@ -15,6 +16,17 @@ namespace resonant::apps {
 // Metrics that could not be computed are null.
 nlohmann::json report_json(const drivers::rr_recording& recording,
                            const dsp::analysis_profile& profile, const dsp::hrv_report& report);
+
+// A metric needs at least this share of its window to be usable signal; below it is null.
+constexpr double min_usable_pct = 50.0;
+
+// Signal quality of a waveform's beats into the report: input.usable_pct, input.recorded_s,
+// input.usable_s, input.quality (method, windows, why windows failed, the unusable stretches
+// on the recording's time axis with their reason) and `coverage`, the
+// usable share of each metric's window with the reason when the metric is withheld. Every
+// metric of the report covers the whole recording, so they share the recording's share; under
+// min_usable_pct every metric is set to null (with a warning naming the reason).
+void add_signal_quality(nlohmann::json& report, const beat_track& track);
 
 // Human-readable table of the same report.
 void write_table(std::ostream& out, const nlohmann::json& report);

@@ -1,5 +1,6 @@
 #include "beat_detection.hpp"
 
+#include <array>
 #include <span>
 #include <stdexcept>
 
@@ -31,6 +32,28 @@ beat_track detect_beats(const drivers::signal_recording& signal) {
         cfg.sample_rate_hz = signal.fs_hz;
         beats = dsp::detect_ppg_beats(stretch, cfg);
       }
+      std::vector<std::int64_t> at;
+      at.reserve(beats.size());
+      for (const auto& b : beats) at.push_back(b.sample);
+      const auto judged =
+          dsp::assess_quality(stretch, at, signal.fs_hz,
+                              signal.kind == "ecg" ? dsp::signal_quality_config::ecg()
+                                                   : dsp::signal_quality_config::ppg());
+      const auto& windows = judged.windows;
+      const double offset_s = static_cast<double>(first) / signal.fs_hz + gap_s;
+      std::size_t w = 0;
+      for (std::size_t i = 0; i < beats.size(); ++i) {
+        while (w + 1 < windows.size() &&
+               static_cast<std::size_t>(beats[i].sample) >= windows[w].last)
+          ++w;
+        out.usable.push_back(windows[w].usable() && judged.beat_ok[i] != 0 ? 1 : 0);
+      }
+      for (const auto& win : windows) {
+        const double start = offset_s + static_cast<double>(win.first) / signal.fs_hz;
+        const double end = offset_s + static_cast<double>(win.last) / signal.fs_hz;
+        out.windows.push_back({start, end, win});
+        if (win.usable()) out.usable_s += end - start;
+      }
       for (std::size_t i = 0; i < beats.size(); ++i) {
         dsp::beat_event b = beats[i];
         b.sample += static_cast<std::int64_t>(first);
@@ -44,19 +67,22 @@ beat_track detect_beats(const drivers::signal_recording& signal) {
       first = last;
     }
   }
+  out.recorded_s = static_cast<double>(all.size()) / signal.fs_hz + gap_s;
   return out;
 }
 
 dsp::rr_series intervals_of(const beat_track& track) {
   dsp::rr_series out;
-  const auto lost = [](const dsp::beat_event& b) {
-    return b.flag == dsp::signal_flag::flat || b.flag == dsp::signal_flag::clipped;
+  const auto lost = [&track](std::size_t i) {
+    const dsp::beat_event& b = track.beats[i];
+    return b.flag == dsp::signal_flag::flat || b.flag == dsp::signal_flag::clipped ||
+           (i < track.usable.size() && track.usable[i] == 0);
   };
   bool gap = false;
   bool have_origin = false;
   double origin = 0.0;
   for (std::size_t i = 1; i < track.beats.size(); ++i) {
-    if (track.starts_stretch[i] != 0 || lost(track.beats[i - 1]) || lost(track.beats[i])) {
+    if (track.starts_stretch[i] != 0 || lost(i - 1) || lost(i)) {
       gap = !out.empty();
       continue;
     }
@@ -70,6 +96,28 @@ dsp::rr_series intervals_of(const beat_track& track) {
     gap = false;
   }
   return out;
+}
+
+std::string unusable_summary(const beat_track& track) {
+  constexpr std::size_t verdicts = 6;
+  std::array<std::size_t, verdicts> count{};
+  std::size_t bad = 0;
+  for (const auto& w : track.windows) {
+    if (w.window.usable()) continue;
+    ++bad;
+    ++count[static_cast<std::size_t>(w.window.verdict)];
+  }
+  if (bad == 0) return {};
+  std::string s =
+      std::to_string(bad) + " of " + std::to_string(track.windows.size()) + " windows unusable:";
+  const char* sep = " ";
+  for (std::size_t v = 1; v < verdicts; ++v) {
+    if (count[v] == 0) continue;
+    s += sep + std::to_string(count[v]) + " " +
+         std::string(dsp::to_string(static_cast<dsp::quality_verdict>(v)));
+    sep = ", ";
+  }
+  return s;
 }
 
 std::string detector_description(std::optional<dsp::input_kind> kind) {

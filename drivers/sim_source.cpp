@@ -29,6 +29,16 @@ double number(std::string_view spec, std::string_view key, std::string_view v, d
   return x;
 }
 
+// START+DURATION (seconds) of a dropout or a motion episode.
+sim_dropout episode(std::string_view spec, std::string_view key, std::string_view v) {
+  const auto plus = v.find('+');
+  if (plus == std::string_view::npos) bad_spec(spec, std::string(key) + " must be START+DURATION");
+  sim_dropout d;
+  d.start_s = number(spec, std::string(key) + " start", v.substr(0, plus), 0.0, 1e9);
+  d.duration_s = number(spec, std::string(key) + " duration", v.substr(plus + 1), 1e-3, 1e9);
+  return d;
+}
+
 }  // namespace
 
 sim_spec parse_sim_spec(std::string_view spec) {
@@ -86,16 +96,13 @@ sim_spec parse_sim_spec(std::string_view spec) {
     } else if (key == "ectopic") {
       sub.ectopic_per_min = number(spec, key, v, 0.0, 30.0);
     } else if (key == "dropout") {
-      const auto plus = v.find('+');
-      if (plus == std::string_view::npos) bad_spec(spec, "dropout must be START+DURATION");
-      sim_dropout d;
-      d.start_s = number(spec, "dropout start", v.substr(0, plus), 0.0, 1e9);
-      d.duration_s = number(spec, "dropout duration", v.substr(plus + 1), 1e-3, 1e9);
-      sub.dropouts.push_back(d);
+      sub.dropouts.push_back(episode(spec, key, v));
+    } else if (key == "motion") {
+      sub.motion.push_back(episode(spec, key, v));
     } else {
       bad_spec(spec, "unknown option \"" + std::string(key) +
                          "\" (seed, signal, rate, speed, minutes, hr, resonance, responder, pace, "
-                         "breathing, compliance, lag, ectopic, dropout)");
+                         "breathing, compliance, lag, ectopic, dropout, motion)");
     }
   }
   return s;

@@ -27,7 +27,8 @@ namespace resonant::drivers {
 // pace=BPM (the subject follows a constant pacer at this rate; without it and without a guide
 // set by the program it breathes spontaneously), breathing=BPM (spontaneous rate),
 // compliance=0..1, lag=S (reaction delay to the pacer), ectopic=PER_MIN,
-// dropout=START+DURATION (seconds; repeatable).
+// dropout=START+DURATION (seconds; repeatable), motion=START+DURATION (seconds, repeatable: strong
+// motion artefact on the ecg / ppg waveform, see sim_waveform).
 struct sim_spec {
   sim_subject_config subject;
   std::optional<dsp::input_kind> waveform;  // nullopt: RR intervals

@@ -81,6 +81,12 @@ bool sim_subject::in_dropout(double t_s) const noexcept {
   });
 }
 
+bool sim_subject::in_motion(double t_s) const noexcept {
+  return std::any_of(config_.motion.begin(), config_.motion.end(), [&](const sim_dropout& d) {
+    return t_s >= d.start_s && t_s < d.start_s + d.duration_s;
+  });
+}
+
 double sim_subject::target_rr_ms() const noexcept {
   const double f_bpm = f_hz_ * 60.0;
   double phase_rad = 0.0;

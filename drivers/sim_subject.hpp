@@ -65,6 +65,9 @@ struct sim_subject_config {
   // Ectopic (premature) beats per minute: coupling 0.65 of the interval, compensatory pause.
   double ectopic_per_min = 0.0;
   std::vector<sim_dropout> dropouts;
+  // Episodes of movement (START+SECONDS, like dropouts): the heart goes on, but a waveform
+  // (sim_waveform) carries strong motion artefact then; RR-only simulation ignores them.
+  std::vector<sim_dropout> motion;
 };
 
 // One heartbeat of the simulated subject. time_s is the true R-peak time; the pulse reaches
@@ -112,6 +115,7 @@ class sim_subject {
   [[nodiscard]] double time_s() const noexcept { return t_; }
   [[nodiscard]] const sim_subject_config& config() const noexcept { return config_; }
   [[nodiscard]] bool in_dropout(double t_s) const noexcept;
+  [[nodiscard]] bool in_motion(double t_s) const noexcept;
   // The carry-over's vagal load v in [0, 1] (0 for non-responders).
   [[nodiscard]] double carryover() const noexcept { return vagal_; }
 

@@ -1,6 +1,7 @@
 #include "drivers/sim_waveform.hpp"
 
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <utility>
 
@@ -48,6 +49,13 @@ sim_waveform::sim_waveform(sim_subject_config subject, const sim_waveform_config
   wander_sd_ = config_.wander >= 0.0 ? config_.wander : (ecg ? 0.05 : 0.1);
   wander_a_ = std::exp(-1.0 / (3.0 * config_.rate_hz));  // 3 s time constant
   wander_ = wander_sd_ * normal_(rng_);
+  motion_ = config_.motion >= 0.0 ? config_.motion : 1.5;
+  const double two_pi = 2.0 * std::numbers::pi;
+  motion_a_hp_ = std::exp(-two_pi * 1.0 / config_.rate_hz);
+  motion_a_lp_ = std::exp(-two_pi * 20.0 / config_.rate_hz);
+  motion_a_step_ = std::exp(-1.0 / config_.rate_hz);
+  // A one-pole low-pass passes (1 - a) / (1 + a) of white noise's variance.
+  motion_gain_ = std::sqrt((1.0 + motion_a_lp_) / (1.0 - motion_a_lp_));
   rr0_ms_ = 60000.0 / subject_.config().mean_hr_bpm;
   beats_.reserve(max_held);
 }
@@ -107,10 +115,24 @@ void sim_waveform::generate(std::span<double> out, std::vector<sim_beat>* beats)
     }
     wander_ = wander_a_ * wander_ + wander_b * normal_(rng_);
     const double noise = noise_ * normal_(rng_);
+    double artefact = 0.0;
+    if (subject_.in_motion(t)) {
+      if (!moving_) motion_step_ = motion_ * normal_(rng_);
+      // One-pole high-pass at 1 Hz, then low-pass at 20 Hz.
+      const double w = normal_(rng_);
+      motion_hp_ = motion_a_hp_ * (motion_hp_ + w - motion_in_);
+      motion_in_ = w;
+      motion_lp_ = motion_a_lp_ * motion_lp_ + (1.0 - motion_a_lp_) * motion_hp_;
+      artefact = motion_ * motion_gain_ * motion_lp_ + motion_step_;
+      moving_ = true;
+    } else {
+      moving_ = false;
+    }
+    motion_step_ *= motion_a_step_;
     if (subject_.in_dropout(t)) {
       y = ecg ? 0.0 : held_;
     } else {
-      y = (ecg ? ecg_at(t) : ppg_at(t)) + wander_ + noise;
+      y = (ecg ? ecg_at(t) : ppg_at(t)) + wander_ + noise + artefact;
       held_ = y;
     }
     ++n_;

@@ -16,6 +16,9 @@ struct sim_waveform_config {
   double noise = -1.0;            // white noise SD: < 0 = default (ECG 0.015 mV, PPG 0.01)
   double wander = -1.0;           // slow baseline wander SD: < 0 = default (ECG 0.05 mV, PPG 0.1)
   double pulse_transit_s = 0.22;  // R peak to the systolic peak at the finger
+  // Motion artefact RMS during the subject's motion episodes: < 0 = default (ECG 1.5 mV,
+  // PPG 1.5, about 1.5 x the R wave / pulse height).
+  double motion = -1.0;
 };
 
 // ECG or PPG waveform of a simulated subject, generated incrementally.
@@ -32,6 +35,11 @@ struct sim_waveform_config {
 // Both add a slow random baseline wander and white noise from a generator seeded from the
 // subject's seed (the beats do not depend on the waveform's noise). During a scheduled dropout
 // the signal is exactly flat (ECG 0: lead off; PPG held at its last value: finger off).
+// During a motion episode (sim_subject_config::motion) an electrode- or sensor-motion artefact
+// is added: white noise band-limited to 1-20 Hz (one-pole high- and low-pass) plus a baseline
+// step of the same RMS at the episode's start that relaxes with a 1 s time constant, scaled
+// to the `motion` RMS. Its random numbers are drawn only inside episodes, so a subject without
+// motion gives the same waveform as before.
 // Memory: the few beats around the current sample, sized at construction; generate() does not
 // allocate except when appending to the caller's beat vector.
 class sim_waveform {
@@ -69,6 +77,16 @@ class sim_waveform {
   double wander_a_ = 0.0;
   double rr0_ms_ = 0.0;
   double held_ = 0.0;
+  double motion_ = 0.0;     // artefact RMS
+  double motion_hp_ = 0.0;  // band-pass state
+  double motion_lp_ = 0.0;
+  double motion_in_ = 0.0;
+  double motion_step_ = 0.0;
+  double motion_a_hp_ = 0.0;  // filter and relaxation coefficients
+  double motion_a_lp_ = 0.0;
+  double motion_a_step_ = 0.0;
+  double motion_gain_ = 0.0;  // brings the band-passed noise to about unit RMS
+  bool moving_ = false;
   std::int64_t n_ = 0;
   std::vector<held_beat> beats_;  // time order, covering the samples being generated
 };

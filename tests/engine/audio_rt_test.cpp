@@ -1,7 +1,7 @@
-// Real-time safety of the audio path, tested rather than stated: this executable replaces the
-// global operator new / delete with versions that count calls made while the current thread is
+// Real-time safety of the audio path, tested rather than stated: this executable links
+// support/counting_allocator.cpp, which counts the allocations made while the current thread is
 // inside a watched region (the render callback, the control setters, the streaming updates).
-// Any allocation or free there fails the test. (Own executable: the replacement is global.)
+// Any allocation or free there fails the test.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,89 +16,10 @@
 #include "engine/breath_synth.hpp"
 #include "engine/feedback_score.hpp"
 #include "engine/resonance_assessment.hpp"
+#include "support/counting_allocator.hpp"
 #include "support/scratch_dir.hpp"
 
-namespace {
-
-std::atomic<long> g_allocations{0};
-std::atomic<long> g_frees{0};
-thread_local bool t_watched = false;
-
-void* counted_alloc(std::size_t n, std::size_t align = 0) {
-  if (t_watched) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (n == 0) n = 1;
-  void* p = align > alignof(std::max_align_t)
-                ? std::aligned_alloc(align, (n + align - 1) / align * align)
-                : std::malloc(n);
-  return p;
-}
-
-// The replacement operator new below takes its memory from malloc, so free is the matching
-// release; GCC (with -fsanitize=thread) cannot see that and warns -Wmismatched-new-delete.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void counted_free(void* p) noexcept {
-  if (p != nullptr && t_watched) g_frees.fetch_add(1, std::memory_order_relaxed);
-  std::free(p);
-}
-#pragma GCC diagnostic pop
-
-// Sets the watch flag for the current thread within a scope.
-struct watched {
-  watched() { t_watched = true; }
-  ~watched() { t_watched = false; }
-  watched(const watched&) = delete;
-  watched& operator=(const watched&) = delete;
-};
-
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  return counted_alloc(n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  return counted_alloc(n);
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-  if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  counted_free(p);
-}
-void operator delete[](void* p) noexcept {
-  counted_free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  counted_free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  counted_free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  counted_free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  counted_free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  counted_free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  counted_free(p);
-}
+using resonant::test::watched;
 
 namespace {
 
@@ -123,8 +44,7 @@ class watched_renderer final : public resonant::drivers::audio_renderer {
 };
 
 void reset_counts() {
-  g_allocations = 0;
-  g_frees = 0;
+  resonant::test::reset_allocation_counts();
 }
 
 TEST(audio_rt, the_counter_sees_allocations) {
@@ -134,8 +54,8 @@ TEST(audio_rt, the_counter_sees_allocations) {
     std::vector<int> v(100);
     v[3] = 1;
   }
-  EXPECT_EQ(g_allocations.load(), 1);
-  EXPECT_EQ(g_frees.load(), 1);
+  EXPECT_EQ(resonant::test::allocations.load(), 1);
+  EXPECT_EQ(resonant::test::frees.load(), 1);
 }
 
 TEST(audio_rt, render_and_control_allocate_nothing_after_start) {
@@ -169,8 +89,8 @@ TEST(audio_rt, render_and_control_allocate_nothing_after_start) {
   synth.stop();
   for (int b = 0; b < 400; ++b) cb.render(buf, 256);
   EXPECT_TRUE(synth.finished());
-  EXPECT_EQ(g_allocations.load(), 0);
-  EXPECT_EQ(g_frees.load(), 0);
+  EXPECT_EQ(resonant::test::allocations.load(), 0);
+  EXPECT_EQ(resonant::test::frees.load(), 0);
 }
 
 TEST(audio_rt, streaming_feedback_and_assessment_allocate_nothing) {
@@ -192,8 +112,8 @@ TEST(audio_rt, streaming_feedback_and_assessment_allocate_nothing) {
       assessment.add_beat(resonant::dsp::rr_event{t, 900.0, false}, p);
     }
   }
-  EXPECT_EQ(g_allocations.load(), 0);
-  EXPECT_EQ(g_frees.load(), 0);
+  EXPECT_EQ(resonant::test::allocations.load(), 0);
+  EXPECT_EQ(resonant::test::frees.load(), 0);
 }
 
 class audio_rt_stream : public resonant::test::scratch_dir_test {};
@@ -228,8 +148,8 @@ TEST_F(audio_rt_stream, the_portaudio_callback_allocates_nothing) {
   }
   ::unsetenv("ALSA_CONFIG_PATH");
   EXPECT_GE(synth.frames_rendered(), 48000 * 20);
-  EXPECT_EQ(g_allocations.load(), 0);
-  EXPECT_EQ(g_frees.load(), 0);
+  EXPECT_EQ(resonant::test::allocations.load(), 0);
+  EXPECT_EQ(resonant::test::frees.load(), 0);
 }
 
 }  // namespace
