@@ -2,6 +2,8 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,13 @@ nlohmann::json report_json(const drivers::rr_recording& recording,
 
 // Human-readable table of the same report.
 void write_table(std::ostream& out, const nlohmann::json& report);
+
+// Nested objects as (a.b.c, value) pairs in document order.
+void flatten(const nlohmann::json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, nlohmann::json>>& out);
+
+// One CSV field: null empty, strings quoted when needed, arrays joined by "; ".
+std::string csv_field(const nlohmann::json& v);
 
 // One header line and one value line; column names are the JSON paths (section.key).
 void write_csv(std::ostream& out, const nlohmann::json& report);

@@ -47,29 +47,40 @@ beat_track detect_beats(const drivers::signal_recording& signal) {
   return out;
 }
 
-dsp::rr_series intervals_of(const beat_track& track) {
-  dsp::rr_series out;
+namespace {
+
+// An interval ends at beat i when neither beat is lost and no stretch starts at i.
+bool usable_interval(const beat_track& track, std::size_t i) {
   const auto lost = [](const dsp::beat_event& b) {
     return b.flag == dsp::signal_flag::flat || b.flag == dsp::signal_flag::clipped;
   };
+  return track.starts_stretch[i] == 0 && !lost(track.beats[i - 1]) && !lost(track.beats[i]);
+}
+
+}  // namespace
+
+dsp::rr_series intervals_of(const beat_track& track) {
+  dsp::rr_series out;
   bool gap = false;
-  bool have_origin = false;
-  double origin = 0.0;
+  const double origin = intervals_origin_s(track);
   for (std::size_t i = 1; i < track.beats.size(); ++i) {
-    if (track.starts_stretch[i] != 0 || lost(track.beats[i - 1]) || lost(track.beats[i])) {
+    if (!usable_interval(track, i)) {
       gap = !out.empty();
       continue;
     }
     const double ta = track.time_s[i - 1];
     const double tb = track.time_s[i];
-    if (!have_origin) {
-      origin = ta;
-      have_origin = true;
-    }
     out.push_back((tb - ta) * 1000.0, tb - origin, gap);
     gap = false;
   }
   return out;
+}
+
+double intervals_origin_s(const beat_track& track) {
+  for (std::size_t i = 1; i < track.beats.size(); ++i) {
+    if (usable_interval(track, i)) return track.time_s[i - 1];
+  }
+  return 0.0;
 }
 
 std::string detector_description(const std::string& kind) {

@@ -26,6 +26,10 @@ beat_track detect_beats(const drivers::signal_recording& signal);
 // no interval spans a gap or touches a beat flagged flat or clipped; the next one is after_gap.
 dsp::rr_series intervals_of(const beat_track& track);
 
+// The recording time (s) of the first beat of intervals_of(track): its time 0 on the waveform's
+// clock (0 when there is no interval).
+double intervals_origin_s(const beat_track& track);
+
 // The detector's name and parameters, for the report's provenance.
 std::string detector_description(const std::string& kind);
 

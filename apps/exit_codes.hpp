@@ -11,15 +11,25 @@ namespace resonant::apps {
 //     stderr names the file, the place, what was seen and the option that resolves it);
 //  3  the input was read but holds too little usable data for the analysis (the reason is
 //     printed);
-//  4  internal error (a bug: please report it with the input).
+//  4  internal error (a bug: please report it with the input);
+//  5  `analyze` of several recordings (or segments): the table is complete, but at least one
+//     recording could not be analysed (its rows' status is failed, refused or error, with the
+//     reason in the error column; a count on stderr).
 inline constexpr int exit_bad_input = 2;
 inline constexpr int exit_unusable_data = 3;
 inline constexpr int exit_internal = 4;
+inline constexpr int exit_cohort_incomplete = 5;
 
 // The input was read, but what it holds cannot support the analysis.
 class unusable_data : public std::runtime_error {
  public:
   explicit unusable_data(const std::string& what) : std::runtime_error(what) {}
+};
+
+// A cohort table was written, but some of its recordings could not be analysed.
+class cohort_incomplete : public std::runtime_error {
+ public:
+  explicit cohort_incomplete(const std::string& what) : std::runtime_error(what) {}
 };
 
 }  // namespace resonant::apps

@@ -68,6 +68,7 @@ analysis_input open_session_record(const std::string& path) {
     in.recording.signal = sig;
     in.beats = detect_beats(sig);
     in.rr.rr = intervals_of(*in.beats);
+    in.origin_s = intervals_origin_s(*in.beats);
     in.rr.kind = h.input_kind;
     in.rr.units = "samples";
   }
@@ -151,6 +152,7 @@ analysis_input open_for_analysis(const std::string& path, const input_options_cl
   in.rr.kind = sig.kind;
   in.rr.units = "samples";
   in.rr.rr = intervals_of(*in.beats);
+  in.origin_s = intervals_origin_s(*in.beats);
   in.rr.warnings = sig.warnings;
   in.rr.warnings.push_back(std::to_string(in.beats->beats.size()) + " beats detected in " +
                            sig.column + " (" + detector_description(sig.kind) + ")");
