@@ -44,7 +44,8 @@ std::vector<double> ecg_samples(double seconds, double (*beat_s)(double)) {
   constexpr double fs = 250.0;
   const auto n = static_cast<std::size_t>(seconds * fs);
   std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = 0.02 * std::sin(2.0 * M_PI * 0.3 * static_cast<double>(i) / fs);
+  for (std::size_t i = 0; i < n; ++i)
+    x[i] = 0.02 * std::sin(2.0 * M_PI * 0.3 * static_cast<double>(i) / fs);
   const auto bump = [&](long centre, int half, double width, double height) {
     for (int k = -half; k <= half; ++k) {
       const long j = centre + k;
