@@ -1,5 +1,6 @@
 #include "segments.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -213,7 +214,8 @@ void for_each_segment(const segment_request& request, const drivers::rr_recordin
     // As the SDNN index counts them (dsp/time_domain.cpp): from the first beat, the interval
     // in the segment where it starts, floor(span / length) complete segments.
     const double length = *request.length_s;
-    const double total = request.start || request.end ? hi - lo : dsp::duration_s(s);
+    const double total =
+        request.start || request.end ? std::min(hi, last_end) - lo : dsp::duration_s(s);
     const auto complete = static_cast<std::size_t>(std::floor(total / length));
     std::vector<std::vector<std::size_t>> members;
     for (std::size_t i = 0; i < n; ++i) {
