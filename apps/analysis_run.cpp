@@ -13,20 +13,21 @@ namespace {
 // The least an analysis needs: fewer usable intervals cannot give any metric.
 constexpr std::size_t min_usable_intervals = 10;
 
-void add_interpretation(nlohmann::json& j, const analysis_input& in) {
+// `rr`: the intervals analysed (the recording's, or a segment's).
+void add_interpretation(nlohmann::json& j, const analysis_input& in,
+                        const drivers::rr_recording& rr) {
   auto& input = j["input"];
   const drivers::recording& r = in.recording;
   input["kind"] = std::string(dsp::to_string(r.kind));
   input["decided_by"] = r.decided_by;
-  if (!in.rr.rr_column.empty()) input["column"] = in.rr.rr_column;
-  if (!in.rr.time_column.empty()) input["time_column"] = in.rr.time_column;
-  input["skipped"] = in.rr.skipped;
+  if (!rr.rr_column.empty()) input["column"] = rr.rr_column;
+  if (!rr.time_column.empty()) input["time_column"] = rr.time_column;
+  input["skipped"] = rr.skipped;
   nlohmann::json lines = nlohmann::json::array();
-  for (const auto& s : in.rr.skipped_lines)
-    lines.push_back({{"line", s.line}, {"reason", s.reason}});
+  for (const auto& s : rr.skipped_lines) lines.push_back({{"line", s.line}, {"reason", s.reason}});
   input["skipped_lines"] = lines;
   std::size_t gaps = 0;
-  for (auto g : in.rr.rr.after_gap) gaps += g != 0 ? 1 : 0;
+  for (auto g : rr.rr.after_gap) gaps += g != 0 ? 1 : 0;
   input["gaps"] = gaps;
   if (r.signal) {
     const auto& sig = *r.signal;
@@ -44,7 +45,9 @@ void add_interpretation(nlohmann::json& j, const analysis_input& in) {
 
 }  // namespace
 
-nlohmann::json analysis_report(const analysis_input& in, const analysis_request& request) {
+// The profile and its settings in order: the profile, a Kubios report given as input,
+// settings_from, artefacts, each NAME=VALUE.
+dsp::analysis_profile profile_for(const analysis_input& in, const analysis_request& request) {
   const auto named = dsp::analysis_profile::named(request.profile);
   if (!named) {
     throw std::invalid_argument("unknown profile \"" + request.profile +
@@ -64,23 +67,52 @@ nlohmann::json analysis_report(const analysis_input& in, const analysis_request&
   if (request.artefacts == "none") profile.artefacts = dsp::artefact_method::none;
   if (request.artefacts == "kubios") profile.artefacts = dsp::artefact_method::kubios;
   apply_profile_settings(profile, {}, request.set);
+  return profile;
+}
 
-  const dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
+}  // namespace
+
+nlohmann::json analysis_report(const analysis_input& in, const analysis_request& request) {
+  return analysis_report(in, in.rr, request);
+}
+
+nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recording& rr,
+                               const analysis_request& request) {
+  const dsp::analysis_profile profile = profile_for(in, request);
+  const dsp::hrv_report report = dsp::analyze(rr.rr, profile);
   // Too little usable signal is a report with null metrics (add_signal_quality), not an error.
   const bool poor_signal = in.beats && in.beats->usable_pct() < min_usable_pct;
   if (report.n_intervals < min_usable_intervals && !poor_signal) {
     std::size_t in_range = 0;
-    for (double v : in.rr.rr.rr_ms) in_range += (v >= 250.0 && v <= 2500.0) ? 1 : 0;
+    for (double v : rr.rr.rr_ms) in_range += (v >= 250.0 && v <= 2500.0) ? 1 : 0;
     throw unusable_data(
         in.recording.path + ": " + std::to_string(report.n_intervals) +
         " usable intervals, fewer than the " + std::to_string(min_usable_intervals) +
-        " an analysis needs (" + std::to_string(in.rr.rr.size()) + " read as " +
+        " an analysis needs (" + std::to_string(rr.rr.size()) + " read as " +
         std::string(dsp::to_string(in.recording.kind)) + ", " + std::to_string(in_range) +
         " of them within 250-2500 ms; " + in.recording.decided_by + ")");
   }
-  nlohmann::json j = report_json(in.rr, profile, report);
-  add_interpretation(j, in);
+  nlohmann::json j = report_json(rr, profile, report);
+  add_interpretation(j, in, rr);
   if (in.beats) add_signal_quality(j, *in.beats);
+  return j;
+}
+
+nlohmann::json analysis_columns_template(const analysis_request& request) {
+  analysis_input in;
+  in.rr.rr_column = "-";
+  in.rr.time_column = "-";
+  in.rr.labels = {dsp::beat_label::normal,      dsp::beat_label::supraventricular,
+                  dsp::beat_label::ventricular, dsp::beat_label::fusion,
+                  dsp::beat_label::paced,       dsp::beat_label::unknown};
+  drivers::signal_recording sig;
+  sig.source_mean_rate_hz = 0.0;
+  in.recording.signal = sig;
+  in.beats = beat_track{};
+  const dsp::analysis_profile profile = profile_for(in, request);
+  nlohmann::json j = report_json(in.rr, profile, dsp::hrv_report{});
+  add_interpretation(j, in, in.rr);
+  add_signal_quality(j, *in.beats);
   return j;
 }
 

@@ -27,4 +27,13 @@ struct analysis_request {
 // report) or unusable_data (fewer than 10 usable intervals).
 nlohmann::json analysis_report(const analysis_input& in, const analysis_request& request);
 
+// The same for `rr`: the recording's intervals (in.rr) or one segment's (apps/segments). The
+// signal quality of a waveform (input.usable_pct, coverage) is added for the whole recording.
+nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recording& rr,
+                               const analysis_request& request);
+
+// A report with every key a report can have (a waveform's with its signal quality, an
+// annotation file's with beat labels): the columns of a cohort table.
+nlohmann::json analysis_columns_template(const analysis_request& request);
+
 }  // namespace resonant::apps

@@ -54,7 +54,15 @@ const char* label_name(dsp::beat_label l) {
   return "unknown";
 }
 
-// Flattens nested objects into (a.b.c, value) pairs in document order.
+std::string fixed(const json& v, int decimals) {
+  if (v.is_null()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
+  return buf;
+}
+
+}  // namespace
+
 void flatten(const json& j, const std::string& prefix,
              std::vector<std::pair<std::string, json>>& out) {
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -92,15 +100,6 @@ std::string csv_field(const json& v) {
   }
   return v.dump();
 }
-
-std::string fixed(const json& v, int decimals) {
-  if (v.is_null()) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
-  return buf;
-}
-
-}  // namespace
 
 json report_json(const drivers::rr_recording& rec, const dsp::analysis_profile& p,
                  const dsp::hrv_report& r) {

@@ -2,6 +2,8 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,13 @@ void add_signal_quality(nlohmann::json& report, const beat_track& track);
 
 // Human-readable table of the same report.
 void write_table(std::ostream& out, const nlohmann::json& report);
+
+// Nested objects as (a.b.c, value) pairs in document order.
+void flatten(const nlohmann::json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, nlohmann::json>>& out);
+
+// One CSV field: null empty, strings quoted when needed, arrays joined by "; ".
+std::string csv_field(const nlohmann::json& v);
 
 // One header line and one value line; column names are the JSON paths (section.key).
 void write_csv(std::ostream& out, const nlohmann::json& report);

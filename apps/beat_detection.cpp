@@ -71,31 +71,43 @@ beat_track detect_beats(const drivers::signal_recording& signal) {
   return out;
 }
 
+namespace {
+
+// An interval ends at beat i when neither beat is lost (flat or clipped signal, or in a window
+// the signal quality index rejects) and no stretch starts at i.
+bool usable_interval(const beat_track& track, std::size_t i) {
+  const auto lost = [&track](std::size_t k) {
+    const dsp::beat_event& b = track.beats[k];
+    return b.flag == dsp::signal_flag::flat || b.flag == dsp::signal_flag::clipped ||
+           (k < track.usable.size() && track.usable[k] == 0);
+  };
+  return track.starts_stretch[i] == 0 && !lost(i - 1) && !lost(i);
+}
+
+}  // namespace
+
 dsp::rr_series intervals_of(const beat_track& track) {
   dsp::rr_series out;
-  const auto lost = [&track](std::size_t i) {
-    const dsp::beat_event& b = track.beats[i];
-    return b.flag == dsp::signal_flag::flat || b.flag == dsp::signal_flag::clipped ||
-           (i < track.usable.size() && track.usable[i] == 0);
-  };
   bool gap = false;
-  bool have_origin = false;
-  double origin = 0.0;
+  const double origin = intervals_origin_s(track);
   for (std::size_t i = 1; i < track.beats.size(); ++i) {
-    if (track.starts_stretch[i] != 0 || lost(i - 1) || lost(i)) {
+    if (!usable_interval(track, i)) {
       gap = !out.empty();
       continue;
     }
     const double ta = track.time_s[i - 1];
     const double tb = track.time_s[i];
-    if (!have_origin) {
-      origin = ta;
-      have_origin = true;
-    }
     out.push_back((tb - ta) * 1000.0, tb - origin, gap);
     gap = false;
   }
   return out;
+}
+
+double intervals_origin_s(const beat_track& track) {
+  for (std::size_t i = 1; i < track.beats.size(); ++i) {
+    if (usable_interval(track, i)) return track.time_s[i - 1];
+  }
+  return 0.0;
 }
 
 std::string unusable_summary(const beat_track& track) {

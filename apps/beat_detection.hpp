@@ -51,6 +51,10 @@ dsp::rr_series intervals_of(const beat_track& track);
 // range, 4 beats unlike each other"; empty when all were usable.
 std::string unusable_summary(const beat_track& track);
 
+// The recording time (s) of the first beat of intervals_of(track): its time 0 on the waveform's
+// clock (0 when there is no interval).
+double intervals_origin_s(const beat_track& track);
+
 // The detector's name and parameters, for the report's provenance.
 std::string detector_description(std::optional<dsp::input_kind> kind);
 

@@ -15,10 +15,14 @@ namespace resonant::apps {
 //  5  `session`: the session ran to its end, but its record could not be written to the end
 //     (disk full, file size limit): the summary covers what the record holds, and the last
 //     lines name the record and what it holds.
+//  6  `analyze` of several recordings (or segments): the table is complete, but at least one
+//     recording could not be analysed (its rows' status is failed, refused or error, with the
+//     reason in the error column; a count on stderr).
 inline constexpr int exit_bad_input = 2;
 inline constexpr int exit_unusable_data = 3;
 inline constexpr int exit_internal = 4;
 inline constexpr int exit_record_incomplete = 5;
+inline constexpr int exit_cohort_incomplete = 6;
 
 // Ends the program with this code; what there was to say has been said.
 class exit_with : public std::exception {
@@ -35,6 +39,12 @@ class exit_with : public std::exception {
 class unusable_data : public std::runtime_error {
  public:
   explicit unusable_data(const std::string& what) : std::runtime_error(what) {}
+};
+
+// A cohort table was written, but some of its recordings could not be analysed.
+class cohort_incomplete : public std::runtime_error {
+ public:
+  explicit cohort_incomplete(const std::string& what) : std::runtime_error(what) {}
 };
 
 }  // namespace resonant::apps

@@ -69,6 +69,7 @@ analysis_input open_session_record(const std::string& path) {
     in.recording.signal = sig;
     in.beats = detect_beats(sig);
     in.rr.rr = intervals_of(*in.beats);
+    in.origin_s = intervals_origin_s(*in.beats);
     in.rr.kind = kind;
     in.rr.units = "samples";
   }
@@ -156,6 +157,7 @@ analysis_input analysis_input_of(drivers::recording recording) {
   in.rr.kind = std::string(dsp::to_string(in.recording.kind));
   in.rr.units = "samples";
   in.rr.rr = intervals_of(*in.beats);
+  in.origin_s = intervals_origin_s(*in.beats);
   in.rr.warnings = sig.warnings;
   in.rr.warnings.push_back(std::to_string(in.beats->beats.size()) + " beats detected in " +
                            sig.column + " (" + detector_description(sig.kind) + ")");

@@ -35,6 +35,9 @@ struct analysis_input {
   drivers::recording recording;
   drivers::rr_recording rr;
   std::optional<beat_track> beats;  // waveforms
+  // Recording time (s after the first sample or the file's time 0) of time 0 of rr.rr: a
+  // waveform's intervals count from its first detected beat.
+  double origin_s = 0.0;
 };
 
 // Opens PATH for the analysis: a Resonant session record (its RR lines, or its samples through the

@@ -18,6 +18,7 @@
 #include "simulate_command.hpp"
 
 using resonant::apps::exit_bad_input;
+using resonant::apps::exit_cohort_incomplete;
 using resonant::apps::exit_internal;
 using resonant::apps::exit_unusable_data;
 
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : exit_bad_input;
+  } catch (const resonant::apps::cohort_incomplete& e) {
+    std::cerr << "resonant: " << e.what() << '\n';
+    return exit_cohort_incomplete;
   } catch (const resonant::apps::unusable_data& e) {
     std::cerr << "resonant: " << e.what() << '\n';
     return exit_unusable_data;
