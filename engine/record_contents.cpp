@@ -54,7 +54,7 @@ record_contents read_record_contents(const std::filesystem::path& path) {
   c.rate_bpm = number_at(params, "pacer", "rate_bpm");
 
   pipeline_config pc;
-  pc.kind = parse_input_kind(c.header.input_kind).value_or(input_kind::rr);
+  pc.kind = c.header.input_kind;
   pc.rate_hz = c.header.rate_hz;
   if (pc.kind != input_kind::rr && !(pc.rate_hz >= min_record_rate_hz))
     throw std::invalid_argument(path.string() + ":1: a waveform record needs input.rate_hz");

@@ -28,7 +28,7 @@ record_header session_header() {
   h.software = "resonant test";
   h.started_utc = "2026-12-03T10:00:00Z";
   h.device = "sim:seed=1";
-  h.input_kind = "rr";
+  h.input_kind = dsp::input_kind::rr;
   h.units = "ms";
   h.parameters["session"] = {{"mode", "session"}, {"settle_s", 20.0}, {"baseline_s", 60.0},
                              {"paced_s", 120.0},  {"after_s", 0.0},   {"speed", 1.0}};
