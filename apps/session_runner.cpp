@@ -11,6 +11,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include <boost/asio/read.hpp>
 
@@ -20,6 +21,7 @@ namespace resonant::apps {
 namespace {
 
 constexpr auto tick_period = std::chrono::milliseconds(50);
+constexpr auto wav_budget = std::chrono::milliseconds(20);
 
 std::size_t terminal_width() {
   winsize ws{};
@@ -148,6 +150,7 @@ void session_runner::open_audio() {
   sc.mode = settings_.quiet ? engine::feedback_mode::quiet : engine::feedback_mode::continuous;
   synth_ = std::make_unique<engine::breath_synth>(sc, engine::pacer(settings_.pattern, 0.0));
   synth_->set_cue_enabled(false);
+  sound_.emplace(*synth_);
   if (spec.kind == drivers::audio_sink_kind::wav) {
     wav_ = std::make_unique<drivers::wav_writer>(spec.wav_path, sc.sample_rate_hz, sc.channels);
     wav_buf_.resize(static_cast<std::size_t>(1024 * sc.channels));
@@ -167,22 +170,49 @@ void session_runner::open_audio() {
     std::cerr << "resonant: no sound (" << e.what() << "); continuing silently\n";
     audio_.reset();
     renderer_.reset();
+    sound_.reset();
     synth_.reset();
   }
 }
 
-// WAV output follows the session clock: the file holds exactly the sound of the session.
-void session_runner::render_wav(double until_s) {
+// WAV output follows the session clock: the file holds exactly the sound of the session, each
+// sound at the session time it was asked for. The session's sound notifications are queued
+// with their time (to_sound); render_wav plays them when the file reaches that time. A tick
+// renders at most wav_budget of wall time, so that minutes of sound of a speeded-up session do
+// not hold up the session's ticks: the file may lag behind and catches up at the end.
+void session_runner::to_sound(std::function<void(engine::session_sound&)> action) {
+  if (!sound_) return;
+  if (!wav_) {
+    action(*sound_);  // a device: heard from its next buffer
+    return;
+  }
+  pending_sound_.push_back({session_->now_s(), std::move(action)});
+}
+
+void session_runner::render_wav(double until_s, std::chrono::steady_clock::duration budget) {
   if (!wav_ || !synth_) return;
   const double fs = synth_->config().sample_rate_hz;
-  const auto target = static_cast<std::int64_t>(until_s * fs);
   const auto ch = static_cast<std::size_t>(synth_->config().channels);
-  while (synth_->frames_rendered() < target) {
-    const auto frames =
-        static_cast<std::size_t>(std::min<std::int64_t>(1024, target - synth_->frames_rendered()));
+  const auto give_up = std::chrono::steady_clock::now() + budget;
+  const auto target = static_cast<std::int64_t>(until_s * fs);
+  while (true) {
+    // Sounds due by now are applied before the next block.
+    const std::int64_t now = synth_->frames_rendered();
+    while (!pending_sound_.empty() &&
+           static_cast<std::int64_t>(pending_sound_.front().t_s * fs) <= now) {
+      pending_sound_.front().action(*sound_);
+      pending_sound_.pop_front();
+    }
+    std::int64_t stop_at = target;
+    if (!pending_sound_.empty())
+      stop_at = std::min(
+          stop_at, std::max(now + 1, static_cast<std::int64_t>(pending_sound_.front().t_s * fs)));
+    if (now >= stop_at) break;
+    const auto frames = static_cast<std::size_t>(std::min<std::int64_t>(1024, stop_at - now));
     std::span<float> buf(wav_buf_.data(), frames * ch);
     synth_->render(buf, frames);
     wav_->write(buf);
+    if (std::chrono::steady_clock::now() >= give_up) break;
   }
 }
 
@@ -239,22 +269,62 @@ void session_runner::clock(double t_s) {
   check_record();
 }
 
+// The sound follows the session's notifications through engine::session_sound. The
+// synthesiser's clock is its frame counter, which started with the session.
+void session_runner::phase_changed(engine::session_phase p, double t_s) {
+  to_sound([p, t_s](engine::session_sound& s) { s.phase_changed(p, t_s); });
+}
+
+void session_runner::phase_ahead(engine::session_phase next, double in_s) {
+  to_sound([next, in_s](engine::session_sound& s) { s.phase_ahead(next, in_s); });
+}
+
+void session_runner::pause_changed(bool paused) {
+  to_sound([paused](engine::session_sound& s) { s.pause_changed(paused); });
+}
+
 void session_runner::pacer_changed(const engine::pacer* p, bool cue_on) {
   if (p != nullptr) settings_.pattern.rate_bpm = session_->rate_bpm();
   view_.rate_bpm = session_->rate_bpm();
-  if (!synth_) return;
-  // The synthesiser's clock is its frame counter, which started with the session.
-  if (p != nullptr) synth_->set_pacer(*p);
-  synth_->set_cue_enabled(cue_on);
+  if (p == nullptr) {
+    to_sound([cue_on](engine::session_sound& s) { s.pacer_changed(nullptr, cue_on); });
+  } else {
+    to_sound([pacer = *p, cue_on](engine::session_sound& s) { s.pacer_changed(&pacer, cue_on); });
+  }
 }
 
 void session_runner::signal_changed(bool lost) {
-  if (synth_) synth_->set_signal_lost(lost);
+  to_sound([lost](engine::session_sound& s) { s.signal_changed(lost); });
   if (lost) view_.signal_ok = false;
 }
 
 void session_runner::feedback(const engine::feedback_update& u) {
-  if (synth_) synth_->apply(u);
+  to_sound([u](engine::session_sound& s) { s.feedback(u); });
+}
+
+void session_runner::concluded(const engine::session_result& r) {
+  to_sound([r](engine::session_sound& s) { s.concluded(r); });
+}
+
+// After the session: the end earcon rings out (at most 8 s), into the WAV file at once, on a
+// device in real time.
+void session_runner::let_sound_ring_out() {
+  if (!synth_) return;
+  const double fs = synth_->config().sample_rate_hz;
+  const std::int64_t limit = synth_->frames_rendered() + static_cast<std::int64_t>(8.0 * fs);
+  if (wav_) {
+    const auto ch = static_cast<std::size_t>(synth_->config().channels);
+    while (!synth_->finished() && synth_->frames_rendered() < limit) {
+      std::span<float> buf(wav_buf_.data(), 1024 * ch);
+      synth_->render(buf, 1024);
+      wav_->write(buf);
+    }
+    return;
+  }
+  if (!audio_) return;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+  while (!synth_->finished() && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 void session_runner::snapshot(const engine::metric_snapshot& s) {
@@ -281,7 +351,7 @@ void session_runner::finished(bool /*early*/) {
     record_->sync();
     check_record();
   }
-  render_wav(end);
+  render_wav(end, std::chrono::hours(1));
   if (synth_) synth_->stop();
   io_.stop();
 }
@@ -359,7 +429,7 @@ void session_runner::tick() {
   if (stopped_) return;
   session_->tick();
   if (stopped_) return;
-  render_wav(session_->now_s());
+  render_wav(session_->now_s(), wav_budget);
   update_view();
   render();
   schedule_tick();
@@ -415,6 +485,7 @@ session_outcome session_runner::run() {
   schedule_tick();
   io_.run();
   if (tty_) std::cout << "\033[?25h\033[?1049l" << std::flush;
+  let_sound_ring_out();
   if (audio_) audio_->stop();
   if (wav_) wav_->close();
 

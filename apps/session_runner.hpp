@@ -8,7 +8,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@
 #include "engine/session.hpp"
 #include "engine/session_pipeline.hpp"
 #include "engine/session_record.hpp"
+#include "engine/session_sound.hpp"
 #include "engine/session_summary.hpp"
 
 namespace resonant::apps {
@@ -104,9 +107,13 @@ class session_runner final : private engine::session_listener {
   void input_samples(std::int64_t first, std::span<const double> samples) override;
   void clock(double t_s) override;
   void event(double t_s, std::string_view type, std::string_view detail) override;
+  void phase_changed(engine::session_phase p, double t_s) override;
+  void phase_ahead(engine::session_phase next, double in_s) override;
+  void pause_changed(bool paused) override;
   void pacer_changed(const engine::pacer* p, bool cue_on) override;
   void signal_changed(bool lost) override;
   void feedback(const engine::feedback_update& u) override;
+  void concluded(const engine::session_result& r) override;
   void snapshot(const engine::metric_snapshot& s) override;
   void finished(bool early) override;
 
@@ -124,7 +131,9 @@ class session_runner final : private engine::session_listener {
   void render();
   void say(const std::string& line);
   void open_audio();
-  void render_wav(double until_s);
+  void to_sound(std::function<void(engine::session_sound&)> action);
+  void render_wav(double until_s, std::chrono::steady_clock::duration budget);
+  void let_sound_ring_out();
 
   session_settings settings_;
   boost::asio::io_context io_;
@@ -141,10 +150,16 @@ class session_runner final : private engine::session_listener {
   std::optional<engine::session_record_writer> record_;
 
   std::unique_ptr<engine::breath_synth> synth_;
+  std::optional<engine::session_sound> sound_;  // session notifications -> synth_
   std::unique_ptr<drivers::audio_renderer> renderer_;
   std::unique_ptr<drivers::audio_output> audio_;
   std::unique_ptr<drivers::wav_writer> wav_;
   std::vector<float> wav_buf_;
+  struct timed_sound {
+    double t_s;
+    std::function<void(engine::session_sound&)> action;
+  };
+  std::deque<timed_sound> pending_sound_;  // WAV: sound notifications not yet rendered
   bool muted_ = false;
 
   view_state view_;

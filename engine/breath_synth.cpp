@@ -15,6 +15,13 @@ constexpr double pad_level = 0.25;
 constexpr double chime_level = 0.14;
 constexpr double alert_level = 0.12;
 constexpr double tick_level = 0.05;
+constexpr double guide_level = 0.16;
+// Gain on the band-passed noise (peak of the filter output is below 2, RMS about 0.13): the
+// rest layer's RMS is about 0.028 (-31 dBFS) at the top of its swell.
+constexpr double rest_gain = 0.21;
+constexpr double rest_high_hz = 1500.0;
+constexpr double rest_low_hz = 200.0;
+constexpr double rest_ramp_s = 1.5;
 
 constexpr double cue_h2 = 0.25;
 constexpr double cue_h3 = 1.0 / 12.0;
@@ -70,6 +77,9 @@ breath_synth::breath_synth(const synth_config& cfg, const pacer& p)
   pad_score_g_ = {0.0, smoothing_k(1.5)};
   cue_g_ = {1.0, 1.0 / fs_};       // 1 s
   pad_live_g_ = {1.0, 1.0 / fs_};  // 1 s
+  rest_g_ = {0.0, 1.0 / (rest_ramp_s * fs_)};
+  rest_a_hi_ = 1.0 - std::exp(-two_pi * rest_high_hz / fs_);
+  rest_a_lo_ = 1.0 - std::exp(-two_pi * rest_low_hz / fs_);
   for (std::size_t i = 0; i < pad_.size(); ++i) {
     const double w = two_pi * pad_hz[i] / fs_;
     pad_[i].wre = std::cos(w);
@@ -114,6 +124,11 @@ void breath_synth::set_cue_enabled(bool on) noexcept {
 
 void breath_synth::set_ticks(bool on) noexcept {
   ticks_.store(on, std::memory_order_relaxed);
+}
+
+void breath_synth::set_rest_layer(double level) noexcept {
+  const double v = std::isfinite(level) ? std::clamp(level, 0.0, 1.0) : 0.0;
+  rest_.store(static_cast<float>(v), std::memory_order_relaxed);
 }
 
 bool breath_synth::play(cue_sound s) noexcept {
@@ -182,27 +197,63 @@ void breath_synth::start_sequence(std::span<const note> notes, timbre kind, doub
 }
 
 void breath_synth::handle(cue_sound s) noexcept {
+  // Feedback.
   static constexpr std::array<note, 4> motif{note{440.0, 0.0, 0.7}, note{554.37, 0.16, 0.7},
                                              note{659.26, 0.32, 0.7}, note{880.0, 0.48, 1.1}};
   static constexpr std::array<note, 2> up{note{659.26, 0.0, 0.45}, note{880.0, 0.12, 0.6}};
   static constexpr std::array<note, 2> down{note{440.0, 0.0, 0.45}, note{329.63, 0.14, 0.6}};
+  // Guidance: pitch sets that share little with each other, the cue (220-330 Hz gliding) and
+  // the alert (392 Hz hollow), so each is recognisable and measurable.
+  static constexpr std::array<note, 2> start{note{523.25, 0.0, 0.9}, note{783.99, 0.18, 1.2}};
+  static constexpr std::array<note, 3> pacing{note{349.23, 0.0, 1.4}, note{440.0, 0.45, 1.4},
+                                              note{523.25, 0.9, 1.8}};
+  static constexpr std::array<note, 2> rest{note{440.0, 0.0, 1.2}, note{349.23, 0.4, 1.6}};
+  static constexpr std::array<note, 2> paused{note{523.25, 0.0, 0.6}, note{392.0, 0.2, 1.0}};
+  static constexpr std::array<note, 2> resumed{note{392.0, 0.0, 0.6}, note{523.25, 0.2, 1.0}};
+  static constexpr std::array<note, 4> rested{note{293.66, 0.0, 1.6}, note{369.99, 0.35, 1.6},
+                                              note{440.0, 0.7, 1.8}, note{587.33, 1.05, 2.6}};
+  static constexpr std::array<note, 2> neutral{note{329.63, 0.0, 1.0}, note{329.63, 0.7, 1.6}};
+  struct entry {
+    std::span<const note> notes;
+    double level;
+    bool feedback;
+  };
+  // Indexed by cue_sound.
+  static constexpr std::array<entry, 10> table{
+      entry{motif, chime_level, true},   entry{up, chime_level, true},
+      entry{down, chime_level, true},    entry{start, guide_level, false},
+      entry{pacing, guide_level, false}, entry{rest, guide_level, false},
+      entry{paused, guide_level, false}, entry{resumed, guide_level, false},
+      entry{rested, guide_level, false}, entry{neutral, guide_level, false}};
+  const auto index = static_cast<std::size_t>(s);
+  if (index >= table.size()) return;
+  const entry& e = table[index];
   const auto mode = static_cast<feedback_mode>(mode_.load(std::memory_order_relaxed));
-  if (mode == feedback_mode::off) return;
-  switch (s) {
-    case cue_sound::motif:
-      start_sequence(motif, timbre::bell, chime_level);
-      break;
-    case cue_sound::level_up:
-      start_sequence(up, timbre::bell, chime_level);
-      break;
-    case cue_sound::level_down: {
-      start_sequence(down, timbre::bell, chime_level);
-      const auto now = frames_.load(std::memory_order_relaxed);
-      quiet_cue_until_ =
-          now + static_cast<std::int64_t>(cfg_.quiet_cue_breaths * pacer_.period_s() * fs_);
-      break;
-    }
+  if (e.feedback && mode == feedback_mode::off) return;
+  start_sequence(e.notes, timbre::bell, e.level);
+  if (s == cue_sound::level_down) {
+    const auto now = frames_.load(std::memory_order_relaxed);
+    quiet_cue_until_ =
+        now + static_cast<std::int64_t>(cfg_.quiet_cue_breaths * pacer_.period_s() * fs_);
   }
+}
+
+bool breath_synth::voices_active() const noexcept {
+  return std::any_of(voices_.begin(), voices_.end(), [](const voice& v) { return v.active; });
+}
+
+// The rest layer before its gain: band-passed noise with a slow irregular swell.
+double breath_synth::render_rest(double t_s) noexcept {
+  noise_ ^= noise_ << 13U;
+  noise_ ^= noise_ >> 17U;
+  noise_ ^= noise_ << 5U;
+  const double u = static_cast<double>(static_cast<std::int32_t>(noise_)) / 2147483648.0;
+  rest_lp1_ += rest_a_hi_ * (u - rest_lp1_);
+  rest_lp2_ += rest_a_hi_ * (rest_lp1_ - rest_lp2_);
+  rest_low_ += rest_a_lo_ * (rest_lp2_ - rest_low_);
+  const double swell =
+      0.7 + 0.15 * std::sin(two_pi * t_s / 11.0) + 0.15 * std::sin(two_pi * t_s / 17.0 + 1.0);
+  return rest_gain * swell * (rest_lp2_ - rest_low_);
 }
 
 double breath_synth::render_voices() noexcept {
@@ -259,6 +310,7 @@ void breath_synth::render(std::span<float> interleaved, std::size_t frames) noex
   const auto mode = static_cast<feedback_mode>(mode_.load(std::memory_order_relaxed));
   const bool cue_on = cue_enabled_.load(std::memory_order_relaxed);
   const bool ticks = ticks_.load(std::memory_order_relaxed);
+  const double rest_target = static_cast<double>(rest_.load(std::memory_order_relaxed));
   if (stop_requested_.load(std::memory_order_relaxed)) stopping_ = true;
 
   std::int64_t frame = frames_.load(std::memory_order_relaxed);
@@ -272,7 +324,7 @@ void breath_synth::render(std::span<float> interleaved, std::size_t frames) noex
         frame + static_cast<std::int64_t>(cfg_.quiet_cue_breaths * pacer_.period_s() * fs_);
   }
   was_lost_ = lost;
-  if (lost && frame >= next_alert_frame_) {
+  if (lost && !stopping_ && frame >= next_alert_frame_) {
     start_note(timbre::hollow, 392.0, alert_level, 0.0, 0.14);
     start_note(timbre::hollow, 392.0, alert_level, 0.26, 0.14);
     next_alert_frame_ = frame + static_cast<std::int64_t>(cfg_.alert_repeat_s * fs_);
@@ -322,16 +374,20 @@ void breath_synth::render(std::span<float> interleaved, std::size_t frames) noex
     }
     x += pad_level * live * (0.75 + 0.25 * st.lung) * pad / (4.0 * 1.4);
 
-    // Chimes, alert, ticks.
-    x += render_voices();
+    // Rest layer (filters run only while it sounds; they restart from their last state).
+    const double rest_g = rest_g_.next(rest_target);
+    if (rest_g > 0.0) x += rest_g * render_rest(t);
 
-    // Master: volume ramp and fade in/out.
+    // Fade in/out of the continuous layers; the notes ring on after stop().
     if (stopping_)
       fade_ = std::max(0.0, fade_ - fade_out_step_);
     else
       fade_ = std::min(1.0, fade_ + fade_in_step_);
-    const double fade = 0.5 - 0.5 * std::cos(std::numbers::pi * fade_);
-    x *= volume_g_.step(volume) * fade;
+    x *= 0.5 - 0.5 * std::cos(std::numbers::pi * fade_);
+
+    // Chimes, earcons, alert, ticks; then the master volume.
+    x += render_voices();
+    x *= volume_g_.step(volume);
 
     float y = static_cast<float>(x);
     if (!(std::abs(y) <= 1.0f)) {
@@ -354,7 +410,8 @@ void breath_synth::render(std::span<float> interleaved, std::size_t frames) noex
     v.re *= r;
     v.im *= r;
   }
-  if (stopping_ && fade_ <= 0.0) finished_.store(true, std::memory_order_release);
+  if (stopping_ && fade_ <= 0.0 && !voices_active())
+    finished_.store(true, std::memory_order_release);
   frames_.store(frame, std::memory_order_release);
 }
 

@@ -22,8 +22,20 @@ enum class feedback_mode : std::uint8_t {
   off,         // breathing cue only (the lost-signal alert still sounds)
 };
 
-// Short sounds the control side can ask for.
-enum class cue_sound : std::uint8_t { motif, level_up, level_down };
+// Short sounds the control side can ask for. The first three are feedback (silent in
+// feedback_mode::off); the others guide a session with eyes closed and always sound.
+enum class cue_sound : std::uint8_t {
+  motif,
+  level_up,
+  level_down,
+  session_start,  // C5 G5: "it is running" (at the command)
+  pacing_next,    // F4 A4 C5, slow: "now follow the tone" (before the first cue)
+  rest_next,      // A4 F4: "breathe naturally again" (pacing is over)
+  paused,         // C5 G4: paused
+  resumed,        // G4 C5: going on
+  end_rested,     // D4 F#4 A4 D5, the last held: the session ended, more rested
+  end_neutral,    // E4 E4: the session ended, no clear change (or not enough data)
+};
 
 // Parameters of the sound.
 //   sample_rate_hz       output rate, typically 48000
@@ -50,8 +62,8 @@ struct synth_config {
   double quiet_cue_breaths = 3.0;
 };
 
-// The whole sound of a session: breathing cue, feedback chord, chimes, motif, alert and ticks,
-// rendered from the audio frame counter.
+// The whole sound of a session: breathing cue, feedback chord, chimes, motif, alert, ticks,
+// the rest layer and the guidance earcons, rendered from the audio frame counter.
 //
 // Layers (peak levels at volume 1; their sum stays below full scale, and a final clamp counts
 // any sample that would not, see clipped_samples()):
@@ -64,6 +76,14 @@ struct synth_config {
 //   chimes  0.14  per note: motif (A4 C#5 E5 A5), level up (E5 A5), level down (A4 E4)
 //   alert   0.12  lost signal: two short hollow beeps (392 Hz, odd partials), repeated
 //   tick    0.05  40 ms at each phase turn (optional)
+//   rest    ~0.1  the calm layer of natural breathing (settle, baseline, after, pause; see
+//                 set_rest_layer): deterministic white noise (xorshift32) band-passed to
+//                 about 200-1500 Hz (two 1500 Hz and one 200 Hz one-pole), RMS about -31 dBFS,
+//                 with a slow irregular swell (sines of 11 s and 17 s, gain 0.4-1) so it
+//                 sounds like distant surf and paces nothing. Noise against the cue's pure
+//                 harmonic tone: clearly different, and it never sounds with the cue (it fades
+//                 out over 1.5 s as the cue fades in over 1 s)
+//   guide   0.16  earcons (cue_sound::session_start ... end_neutral), bell timbre
 // Every gain moves through a one-pole (30 ms, 1.5 s) or a 1 s smoothstep ramp, every note has a
 // raised-cosine
 // attack and release, so no change clicks. Pitch is a phase accumulator, continuous across
@@ -89,10 +109,14 @@ class breath_synth {
   void set_mode(feedback_mode mode) noexcept;
   void set_cue_enabled(bool on) noexcept;
   void set_ticks(bool on) noexcept;
+  // The rest layer's level 0..1 (1: natural breathing; lower while paused; 0: off), reached
+  // through a 1.5 s ramp.
+  void set_rest_layer(double level) noexcept;
   bool play(cue_sound s) noexcept;
   // Convenience: score, lost/found, level chimes and the motif from one feedback update.
   void apply(const feedback_update& u) noexcept;
-  // Fade out over fade_out_s; finished() turns true once the output is silent.
+  // Fade the continuous layers (cue, chord, rest) out over fade_out_s and let the notes that
+  // sound (an end earcon) ring out; finished() turns true once the output is silent.
   void stop() noexcept;
   [[nodiscard]] bool finished() const noexcept;
 
@@ -143,6 +167,8 @@ class breath_synth {
   void start_sequence(std::span<const note> notes, timbre kind, double amp) noexcept;
   void handle(cue_sound s) noexcept;
   double render_voices() noexcept;
+  double render_rest(double t_s) noexcept;
+  [[nodiscard]] bool voices_active() const noexcept;
   [[nodiscard]] double smoothing_k(double tau_s) const noexcept;
 
   synth_config cfg_;
@@ -159,6 +185,7 @@ class breath_synth {
   std::atomic<bool> cue_enabled_{true};
   std::atomic<bool> ticks_{false};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<float> rest_{0.0f};
   // audio -> anyone
   std::atomic<std::int64_t> frames_{0};
   std::atomic<std::int64_t> clipped_{0};
@@ -180,9 +207,13 @@ class breath_synth {
     }
   };
   smoother volume_g_, pad_score_g_;
-  ramp cue_g_, pad_live_g_;
+  ramp cue_g_, pad_live_g_, rest_g_;
   std::array<pad_voice, 4> pad_{};
-  std::array<voice, 12> voices_{};
+  std::array<voice, 16> voices_{};
+  // rest layer: noise generator and filter states
+  std::uint32_t noise_ = 0x9e3779b9U;
+  double rest_lp1_ = 0.0, rest_lp2_ = 0.0, rest_low_ = 0.0;
+  double rest_a_hi_ = 0.0, rest_a_lo_ = 0.0;
   double fade_ = 0.0;
   double fade_in_step_ = 0.0, fade_out_step_ = 0.0;
   bool stopping_ = false;

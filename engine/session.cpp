@@ -20,6 +20,8 @@ constexpr double clean_max_rr_ms = 2000.0;
 // How long after the link came back a data-based loss is taken for the same gap: the engine's
 // latency (artefact look-ahead, clock margin) plus the feedback score's window.
 constexpr double link_echo_s = 15.0;
+// A tick on time announces up to one tick (50 ms live) after baseline_s - announce_lead_s.
+constexpr double announce_slack_s = 0.1;
 
 }  // namespace
 
@@ -266,12 +268,14 @@ void session::toggle_pause() {
     paused_since_ = t;
     summarizer_.enter(session_phase::paused, t);
     event("session", "paused");
+    out_.pause_changed(true);
     if (cue_phase) out_.pacer_changed(&*pacer_, false);
   } else {
     paused_ = false;
     paused_total_s_ += t - paused_since_;
     summarizer_.enter(phase_, t);
     event("session", "resumed");
+    out_.pause_changed(false);
     if (cue_phase) out_.pacer_changed(&*pacer_, true);
   }
 }
@@ -316,7 +320,16 @@ void session::tick() {
         break;
       }
       case session_phase::baseline:
-        if (in_phase >= cfg_.plan.baseline_s) {
+        if (!announced_ && in_phase >= cfg_.plan.baseline_s - cfg_.announce_lead_s) {
+          announced_ = true;
+          announced_in_phase_s_ = in_phase;
+          out_.phase_ahead(session_phase::paced, std::max(0.0, cfg_.plan.baseline_s - in_phase));
+        }
+        // The announcement always comes its lead before the cue, even when a late tick made it
+        // late (a speeded-up session on a busy machine): then the baseline is that much longer.
+        if (in_phase >= cfg_.plan.baseline_s &&
+            in_phase - announced_in_phase_s_ >=
+                std::min(cfg_.announce_lead_s, cfg_.plan.baseline_s) - announce_slack_s) {
           enter(session_phase::paced, t);
           start_pacing(t);
         }
@@ -376,10 +389,16 @@ void session::finish(bool early) {
   if (phase_ != session_phase::done) summarizer_.enter(session_phase::done, end_s_);
   phase_ = session_phase::done;
   if (pipeline_) event("session", early ? "ended early" : "complete");
+  final_ = compute_result();
+  out_.concluded(*final_);
   out_.finished(early);
 }
 
 session_result session::result() const {
+  return final_ ? *final_ : compute_result();
+}
+
+session_result session::compute_result() const {
   session_result r;
   const double end = finished_ ? end_s_ : clock_.now_s();
   r.summary =

@@ -48,7 +48,13 @@ struct session_config {
   double settle_max_extra_s = 100.0;
   // The subject's natural breathing rate used for guide_cycles() outside pacing.
   double natural_breathing_bpm = 13.0;
+  // phase_ahead(paced) comes this long before a baseline ends (the pacing announcement is
+  // heard before the first cue without delaying it); pacing starts at least this long (or the
+  // whole baseline, if shorter) after it, even when a tick came late.
+  double announce_lead_s = 4.0;
 };
+
+struct session_result;
 
 // What the session tells the program around it (terminal, sound, record file). Every method
 // has an empty default; all are called synchronously from the session's methods.
@@ -64,11 +70,17 @@ class session_listener {
   // Something worth writing down (type: phase, pacer, session, source, signal, feedback, ...).
   virtual void event(double /*t_s*/, std::string_view /*type*/, std::string_view /*detail*/) {}
   virtual void phase_changed(session_phase /*p*/, double /*t_s*/) {}
+  // The current phase ends in about in_s seconds and `next` follows (once per phase, when its
+  // end is known in advance: a baseline's end, announce_lead_s before it).
+  virtual void phase_ahead(session_phase /*next*/, double /*in_s*/) {}
+  virtual void pause_changed(bool /*paused*/) {}
   // The pacer started or changed rate; cue_on: the breathing cue should sound.
   virtual void pacer_changed(const pacer* /*p*/, bool /*cue_on*/) {}
   virtual void signal_changed(bool /*lost*/) {}
   virtual void feedback(const feedback_update& /*u*/) {}
   virtual void snapshot(const metric_snapshot& /*s*/) {}
+  // The session is over: its result (summary with the recovery answer), just before finished().
+  virtual void concluded(const session_result& /*r*/) {}
   virtual void finished(bool /*early*/) {}
 };
 
@@ -144,6 +156,7 @@ class session {
   [[nodiscard]] session_result result() const;
 
  private:
+  [[nodiscard]] session_result compute_result() const;
   [[nodiscard]] double active_s(double now) const noexcept;
   [[nodiscard]] double phase_length_s(session_phase p) const noexcept;
   void ensure_engine(input_kind kind, double rate_hz);
@@ -178,6 +191,8 @@ class session {
   double paced_end_s_ = -1.0;
   double paced_end_cycles_ = 0.0;
   double first_cue_s_ = no_value;
+  bool announced_ = false;
+  double announced_in_phase_s_ = 0.0;
 
   session_summarizer summarizer_;
   feedback_score feedback_;
@@ -195,6 +210,7 @@ class session {
   bool failed_ = false;
   std::string failure_;
   double end_s_ = 0.0;
+  std::optional<session_result> final_;  // computed once, when the session ends
 };
 
 }  // namespace resonant::engine

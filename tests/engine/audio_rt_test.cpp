@@ -79,6 +79,13 @@ TEST(audio_rt, render_and_control_allocate_nothing_after_start) {
         synth.play(cue_sound::level_up);
         synth.play(cue_sound::level_down);
       }
+      if (b % 700 == 0) {  // the session's guidance: earcons and the rest layer
+        synth.play(cue_sound::session_start);
+        synth.play(cue_sound::pacing_next);
+        synth.play(cue_sound::end_rested);
+        synth.play(cue_sound::end_neutral);
+      }
+      synth.set_rest_layer((b / 900) % 3 * 0.5);
       synth.set_score((b % 1000) / 1000.0);
       synth.set_signal_lost(b % 3000 > 2500);
       synth.set_mode(b % 7000 > 5000 ? feedback_mode::quiet : feedback_mode::continuous);
@@ -87,7 +94,7 @@ TEST(audio_rt, render_and_control_allocate_nothing_after_start) {
     cb.render(buf, 256);
   }
   synth.stop();
-  for (int b = 0; b < 400; ++b) cb.render(buf, 256);
+  for (int b = 0; b < 1000; ++b) cb.render(buf, 256);  // fade-out and the earcons ring out
   EXPECT_TRUE(synth.finished());
   EXPECT_EQ(resonant::test::allocations.load(), 0);
   EXPECT_EQ(resonant::test::frees.load(), 0);

@@ -219,6 +219,43 @@ TEST(breath_synth, stop_fades_out_then_finishes) {
   EXPECT_EQ(s.frames_rendered(), static_cast<std::int64_t>(6.5 * fs));
 }
 
+TEST(breath_synth, rest_layer_is_soft_noise_above_the_cue_and_never_silent) {
+  breath_synth s(mono_config(), pacer{});
+  s.set_cue_enabled(false);
+  s.set_rest_layer(1.0);
+  const auto x = render(s, 40.0);
+  // Loudness over its swell (gain 0.4-1): between -45 and -25 dBFS in every 50 ms.
+  const auto r = rt::rms_track(x, fs, 0.05);
+  for (std::size_t k = 60; k < r.value.size(); ++k) {  // after the 2 s fade-in
+    EXPECT_GT(r.value[k], std::pow(10.0, -45.0 / 20.0)) << k;
+    EXPECT_LT(r.value[k], std::pow(10.0, -25.0 / 20.0)) << k;
+  }
+  // Noise: no steady pitch, unlike the cue (no tone of 0.005 anywhere on 200-1000 Hz).
+  for (double hz = 200.0; hz <= 1000.0; hz += 37.0)
+    EXPECT_LT(tone_amplitude(x, fs, hz, 10, 20), 0.005);
+  // Off: gone after its 1.5 s ramp.
+  s.set_rest_layer(0.0);
+  const auto off = render(s, 3.0);
+  EXPECT_LT(rms(off, 2.0, 3.0), 1e-6);
+}
+
+TEST(breath_synth, guidance_earcons_sound_even_with_feedback_off_and_ring_out_after_stop) {
+  synth_config c = mono_config();
+  c.mode = feedback_mode::off;
+  breath_synth s(c, pacer{});
+  s.set_cue_enabled(false);
+  s.play(cue_sound::level_up);  // feedback: silent in off mode
+  auto x = render(s, 1.0);
+  EXPECT_LT(tone_amplitude(x, fs, 880.0, 0.0, 1.0), 1e-4);
+  s.play(cue_sound::end_rested);
+  s.stop();
+  x = render(s, 5.0);
+  // The arpeggio's last note (D5 at 1.05 s, 2.6 s long) sounds after the 1 s fade-out ...
+  EXPECT_GT(tone_amplitude(x, fs, 587.33, 1.2, 2.5), 0.02);
+  // ... and the synth finishes once it has rung out.
+  EXPECT_TRUE(s.finished());
+}
+
 TEST(breath_synth, fills_the_whole_buffer_and_every_channel) {
   synth_config c = mono_config();
   c.channels = 2;
