@@ -24,6 +24,7 @@
 #include "engine/session_pipeline.hpp"
 #include "engine/session_record.hpp"
 #include "input_options.hpp"
+#include "live_outputs.hpp"
 
 namespace resonant::apps {
 namespace {
@@ -36,6 +37,7 @@ struct replay_options {
   std::size_t block = 4096;
   bool progress = true;
   input_options_cli input;
+  live_options live;
 };
 
 // A recording as a sequence of record items, whatever its file format.
@@ -255,6 +257,7 @@ void run_replay(const replay_options& o) {
   const std::unique_ptr<replay_feed> feed = open_feed(o);
 
   pacer_clock pace(speed);
+  live_outputs live_out(o.live);
   std::FILE* out = open_output(o.out);
   const auto close_out = [&] {
     if (out != stdout) std::fclose(out);
@@ -271,6 +274,7 @@ void run_replay(const replay_options& o) {
     engine::session_pipeline pipeline(cfg, [&](const engine::metric_snapshot& s) {
       writer.row(s);
       if (live) writer.flush();
+      live_out.snapshot(s);
     });
     progress_bar bar(o.progress);
 
@@ -301,6 +305,7 @@ void run_replay(const replay_options& o) {
           break;
         case engine::record_item::kind::event:
           writer.event(item.time_s, item.event_type, item.event_detail);
+          live_out.event(item.time_s, item.event_type, item.event_detail);
           break;
       }
       bar.update(feed->progress(), pipeline.stream_time_s());
@@ -342,6 +347,7 @@ void add_replay_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("!--no-progress", opts->progress, "no progress bar even on a terminal");
   add_input_options(*cmd, opts->input);
+  add_live_output_options(*cmd, opts->live);
   cmd->callback([opts] { run_replay(*opts); });
 }
 

@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   portaudio19-dev libasound2-dev libsndfile1-dev
   libsdbus-c++-dev libsystemd-dev libsqlite3-dev zlib1g-dev libedf-dev libflac-dev
+  liblo-dev liblo-tools libjs-dygraphs chromium
   dbus-daemon python3-dbusmock tmux
 )
 missing=()
