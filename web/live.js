@@ -77,6 +77,9 @@
     if (!("hr_bpm" in f)) return;
     frames.rows++;
     frames.last = f;
+    // For the browser tests (--dump-dom): how many rows arrived and the newest one's time.
+    document.body.dataset.rows = frames.rows;
+    document.body.dataset.time = f.time_s;
     text("hr", f.hr_bpm, 1);
     text("rsa", f.rsa_bpm, 1);
     text("coherence", f.coherence, 2);
