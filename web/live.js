@@ -35,6 +35,7 @@
   }, 250);
 
   const state = document.getElementById("state");
+  let signalLost = false;
   const setSignal = (ok, words) => {
     state.textContent = words;
     state.className = ok ? "ok" : "lost";
@@ -71,7 +72,10 @@
       return;
     }
     if ("event" in f) {
-      if (f.event === "signal") setSignal(f.detail === "found", "signal " + f.detail);
+      if (f.event === "signal") {
+        signalLost = f.detail !== "found";
+        setSignal(!signalLost, signalLost ? "signal " + f.detail : "ok");
+      }
       return;
     }
     if (!("hr_bpm" in f)) return;
@@ -84,8 +88,11 @@
     text("rsa", f.rsa_bpm, 1);
     text("coherence", f.coherence, 2);
     text("time", f.time_s, 0);
-    if (f.beat && state.className !== "lost") setSignal(true, "ok");
-    if (f.missing_pct !== null && f.missing_pct > 50) setSignal(false, "poor");
+    // The signal state: lost (an event said so) > poor (over half of the last 60 s missing) > ok.
+    if (!signalLost) {
+      if (f.missing_pct !== null && f.missing_pct > 50) setSignal(false, "poor");
+      else if (f.beat) setSignal(true, "ok");
+    }
     push("hr", f.time_s, f.hr_bpm);
     push("rsa", f.time_s, f.rsa_bpm);
     push("coherence", f.time_s, f.coherence);
