@@ -65,29 +65,34 @@ class stream_client {
     beast::get_lowest_layer(ws_).connect(tcp::endpoint(asio::ip::make_address(address), port));
     ws_.handshake(address + ":" + std::to_string(port), target);
   }
-  // The next frame, or nothing when none came within `deadline`.
+  // The next frame, or nothing when none came within `deadline`. A read that times out stays
+  // pending and is completed by the next call (cancelling a WebSocket read would break the
+  // stream).
   std::optional<std::string> read(std::chrono::milliseconds deadline) {
-    std::optional<std::string> out;
-    bool done = false;
-    buf_.clear();
-    ws_.async_read(buf_, [&](beast::error_code ec, std::size_t) {
-      done = true;
-      if (!ec) out = beast::buffers_to_string(buf_.data());
-    });
+    if (!pending_) {
+      pending_ = true;
+      done_ = false;
+      result_.reset();
+      buf_.clear();
+      ws_.async_read(buf_, [this](beast::error_code ec, std::size_t) {
+        done_ = true;
+        if (!ec) result_ = beast::buffers_to_string(buf_.data());
+      });
+    }
     io_.restart();
     io_.run_for(deadline);
-    if (!done) {
-      beast::get_lowest_layer(ws_).cancel();
-      io_.restart();
-      io_.run();
-    }
-    return out;
+    if (!done_) return std::nullopt;
+    pending_ = false;
+    return result_;
   }
 
  private:
   asio::io_context io_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buf_;
+  bool pending_ = false;
+  bool done_ = false;
+  std::optional<std::string> result_;
 };
 
 // The port in "live view at http://ADDR:PORT/..." (0 when not printed yet), and the token.
