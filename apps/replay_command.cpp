@@ -24,6 +24,7 @@
 #include "engine/session_pipeline.hpp"
 #include "engine/session_record.hpp"
 #include "input_options.hpp"
+#include "live_outputs.hpp"
 
 namespace resonant::apps {
 namespace {
@@ -36,6 +37,7 @@ struct replay_options {
   std::size_t block = 4096;
   bool progress = true;
   input_options_cli input;
+  live_options live;
 };
 
 // A recording as a sequence of record items, whatever its file format.
@@ -253,6 +255,7 @@ std::FILE* open_output(const std::string& path) {
 void run_replay(const replay_options& o) {
   const double speed = parse_speed(o.speed);
   pacer_clock pace(speed);
+  live_outputs live_out(o.live);
   progress_bar bar(o.progress);
   // The output is created once the input is open: a bad input leaves no file behind.
   std::FILE* out = nullptr;
@@ -274,9 +277,11 @@ void run_replay(const replay_options& o) {
   hooks.row = [&](const engine::metric_snapshot& s) {
     writer->row(s);
     if (live) writer->flush();
+    live_out.snapshot(s);
   };
   hooks.event = [&](double t, const std::string& type, const std::string& detail) {
     writer->event(t, type, detail);
+    live_out.event(t, type, detail);
   };
   hooks.progress = [&](double fraction, double stream_s) { bar.update(fraction, stream_s); };
   hooks.log = &std::cerr;
@@ -365,6 +370,7 @@ void add_replay_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("!--no-progress", opts->progress, "no progress bar even on a terminal");
   add_input_options(*cmd, opts->input);
+  add_live_output_options(*cmd, opts->live);
   cmd->callback([opts] { run_replay(*opts); });
 }
 

@@ -39,6 +39,7 @@ struct session_cli {
   std::string format = "table";
   bool all = false;
   bool rebuild = false;
+  live_options live;
 };
 
 // Sessions are kept as session-YYYYmmddTHHMMSSZ[-N].rsn in <data dir>/sessions (mode 0700
@@ -91,6 +92,7 @@ session_settings settings_from(const session_cli& o, const std::filesystem::path
   s.quiet = o.quiet;
   s.assessment = assessment;
   s.step_minutes = o.step_minutes;
+  s.live = o.live;
   s.pattern.inhale_fraction = engine::parse_breath_ratio(o.ratio.c_str());
   if (o.rate == "auto") {
     const auto stored = stored_resonance_rate(data_dir);
@@ -310,6 +312,7 @@ void add_live_options(CLI::App* cmd, session_cli& o) {
   cmd->add_option("--audio-device", o.audio_device, "sound device (name or part of it)");
   cmd->add_option("--volume", o.volume, "0..1")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   cmd->add_flag("--quiet", o.quiet, "feedback sounds only when something changes");
+  add_live_output_options(*cmd, o.live);
 }
 
 }  // namespace

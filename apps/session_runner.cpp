@@ -113,6 +113,7 @@ void session_runner::say(const std::string& line) {
 
 void session_runner::event(double t, std::string_view type, std::string_view detail) {
   if (record_) record_->event(t, type, detail);
+  if (live_) live_->event(t, type, detail);
   say("[" + std::to_string(static_cast<long>(t)) + " s] " + std::string(type) + ": " +
       std::string(detail));
   check_record();
@@ -329,6 +330,7 @@ void session_runner::let_sound_ring_out() {
 
 void session_runner::snapshot(const engine::metric_snapshot& s) {
   view_.metrics = s;
+  if (live_) live_->snapshot(s);
   if (std::isfinite(s.hr_bpm)) {
     if (!session_->signal_lost()) view_.signal_ok = true;
     if (s.time_s >= last_trace_s_ + 1.0) {
@@ -416,6 +418,7 @@ void session_runner::update_view() {
       pacer.has_value() && session_->phase() == engine::session_phase::paced && !session_->paused();
   if (view_.pacing) {
     const engine::pacer_state ps = pacer->at(t);
+    if (live_) live_->pacer(t, ps);
     view_.inhale =
         ps.phase == engine::breath_phase::inhale || ps.phase == engine::breath_phase::hold_in;
     view_.breath_fraction = ps.phase == engine::breath_phase::inhale    ? ps.progress
@@ -461,6 +464,7 @@ void session_runner::schedule_tick() {
 
 session_outcome session_runner::run() {
   started_utc_ = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  live_.emplace(settings_.live);
   open_audio();
   if (tty_) {
     // Key-by-key input through asio on a duplicate of stdin; the alternate screen keeps the

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/live_outputs.hpp"
 #include "apps/session_view.hpp"
 #include "apps/source_spec.hpp"
 #include "apps/terminal.hpp"
@@ -47,6 +48,7 @@ struct session_settings {
   // Resonance assessment instead of a session: step through these rates.
   bool assessment = false;
   double step_minutes = 2.0;
+  live_options live;  // --serve, --osc
 };
 
 struct session_outcome {
@@ -162,6 +164,7 @@ class session_runner final : private engine::session_listener {
   std::deque<timed_sound> pending_sound_;  // WAV: sound notifications not yet rendered
   bool muted_ = false;
 
+  std::optional<live_outputs> live_;
   view_state view_;
   double last_trace_s_ = -1.0;
   double last_status_line_s_ = -1e9;

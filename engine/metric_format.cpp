@@ -102,6 +102,51 @@ std::span<const metric_column> metric_column_table() noexcept {
   return columns;
 }
 
+void append_json_row(std::string& out, const metric_snapshot& s) {
+  out += "{\"time_s\":";
+  append_fixed(out, s.time_s, 3);
+  out += s.beat ? ",\"beat\":true,\"beats\":" : ",\"beat\":false,\"beats\":";
+  append_int(out, s.beats);
+  for (const column& c : columns) {
+    out += ",\"";
+    out += c.name;
+    out += "\":";
+    const double v = s.*(c.field);
+    if (std::isfinite(v))
+      append_fixed(out, v, c.decimals);
+    else
+      out += "null";
+  }
+  out += '}';
+}
+
+void append_json_event(std::string& out, double time_s, std::string_view type,
+                       std::string_view detail) {
+  out += "{\"time_s\":";
+  append_fixed(out, time_s, 3);
+  out += ",\"event\":";
+  append_json_string(out, type);
+  out += ",\"detail\":";
+  append_json_string(out, detail);
+  out += '}';
+}
+
+void append_json_pacer(std::string& out, double time_s, const pacer_state& p) {
+  out += "{\"time_s\":";
+  append_fixed(out, time_s, 3);
+  out += ",\"pacer\":";
+  append_json_string(out, to_string(p.phase));
+  out += ",\"progress\":";
+  append_fixed(out, p.progress, 4);
+  out += ",\"lung\":";
+  append_fixed(out, p.lung, 4);
+  out += ",\"cycles\":";
+  append_fixed(out, p.cycles, 4);
+  out += ",\"rate_bpm\":";
+  append_fixed(out, p.rate_bpm, 1);
+  out += '}';
+}
+
 metric_writer::metric_writer(std::FILE* out, metric_format format) : out_(out), format_(format) {
   buf_.reserve(flush_bytes + 1024);
 }
@@ -132,21 +177,7 @@ void metric_writer::row(const metric_snapshot& s) {
       if (std::isfinite(v)) append_fixed(buf_, v, columns[i].decimals);
     }
   } else {
-    buf_ += "{\"time_s\":";
-    append_fixed(buf_, s.time_s, 3);
-    buf_ += s.beat ? ",\"beat\":true,\"beats\":" : ",\"beat\":false,\"beats\":";
-    append_int(buf_, s.beats);
-    for (std::size_t i = 0; i < n_metric_columns; ++i) {
-      buf_ += ",\"";
-      buf_ += columns[i].name;
-      buf_ += "\":";
-      const double v = s.*(columns[i].field);
-      if (std::isfinite(v))
-        append_fixed(buf_, v, columns[i].decimals);
-      else
-        buf_ += "null";
-    }
-    buf_ += '}';
+    append_json_row(buf_, s);
   }
   buf_ += '\n';
   if (buf_.size() >= flush_bytes) flush();
@@ -154,13 +185,8 @@ void metric_writer::row(const metric_snapshot& s) {
 
 void metric_writer::event(double time_s, std::string_view type, std::string_view detail) {
   if (format_ != metric_format::jsonl) return;
-  buf_ += "{\"time_s\":";
-  append_fixed(buf_, time_s, 3);
-  buf_ += ",\"event\":";
-  append_json_string(buf_, type);
-  buf_ += ",\"detail\":";
-  append_json_string(buf_, detail);
-  buf_ += "}\n";
+  append_json_event(buf_, time_s, type, detail);
+  buf_ += '\n';
   if (buf_.size() >= flush_bytes) flush();
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "engine/metric_snapshot.hpp"
+#include "engine/pacer.hpp"
 
 namespace resonant::engine {
 
@@ -51,5 +52,15 @@ struct metric_column {
   int decimals;
 };
 [[nodiscard]] std::span<const metric_column> metric_column_table() noexcept;
+
+// The JSON-lines serializer itself (one object, no newline), appended to `out`: what
+// metric_writer writes with --format jsonl and what the live stream (apps/live_server) sends as
+// one WebSocket text frame each. A snapshot row, an event line, and the pacer's position
+// {"time_s","pacer" (inhale | hold_in | exhale | hold_out),"progress","lung","cycles","rate_bpm"}
+// (live only: a metric file has no pacer lines).
+void append_json_row(std::string& out, const metric_snapshot& s);
+void append_json_event(std::string& out, double time_s, std::string_view type,
+                       std::string_view detail);
+void append_json_pacer(std::string& out, double time_s, const pacer_state& p);
 
 }  // namespace resonant::engine

@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   portaudio19-dev libasound2-dev libsndfile1-dev
   libsdbus-c++-dev libsystemd-dev libsqlite3-dev zlib1g-dev libedf-dev libflac-dev
+  liblo-dev liblo-tools libjs-dygraphs chromium
   dbus-daemon python3-dbusmock tmux
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-dask python3-distributed help2man dpkg-dev
