@@ -15,13 +15,8 @@ namespace resonant::apps {
 namespace {
 
 struct analyze_options {
-  std::string path;
-  std::string profile = "kubios";
+  analysis_request request;
   std::string format = "table";
-  std::string artefacts;  // empty: the profile's choice
-  input_options_cli input;
-  std::vector<std::string> set;  // NAME=VALUE, applied in order after --settings-from
-  std::string settings_from;     // a Kubios report whose Parameters block sets the profile
 };
 
 // The least an analysis needs: fewer usable intervals cannot give any metric.
@@ -56,8 +51,10 @@ void add_interpretation(nlohmann::json& j, const analysis_input& in) {
   input["notes"] = r.notes;
 }
 
-void run_analyze(const analyze_options& o) {
-  const analysis_input in = open_for_analysis(o.path, o.input);
+}  // namespace
+
+analysis_outcome run_analysis(const analysis_request& o) {
+  analysis_input in = open_for_analysis(o.path, o.input);
 
   // Order: the profile, a Kubios report's settings, --artefacts, then each --set.
   dsp::analysis_profile profile = *dsp::analysis_profile::named(o.profile);
@@ -70,7 +67,7 @@ void run_analyze(const analyze_options& o) {
   if (o.artefacts == "kubios") profile.artefacts = dsp::artefact_method::kubios;
   apply_profile_settings(profile, {}, o.set);
 
-  const dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
+  dsp::hrv_report report = dsp::analyze(in.rr.rr, profile);
   if (report.n_intervals < min_usable_intervals) {
     std::size_t in_range = 0;
     for (double v : in.rr.rr.rr_ms) in_range += (v >= 250.0 && v <= 2500.0) ? 1 : 0;
@@ -83,6 +80,29 @@ void run_analyze(const analyze_options& o) {
   }
   nlohmann::json j = report_json(in.rr, profile, report);
   add_interpretation(j, in);
+  return {std::move(in), std::move(profile), std::move(report), std::move(j)};
+}
+
+void add_analysis_options(CLI::App& cmd, analysis_request& r) {
+  cmd.add_option("--profile", r.profile, "parameter profile")
+      ->check(CLI::IsMember({"kubios", "neurokit"}))
+      ->capture_default_str();
+  cmd.add_option("--artefacts", r.artefacts,
+                 "artefact handling: none, or kubios (range gate + Lipponen & Tarvainen 2019); "
+                 "default: the profile's (kubios)")
+      ->check(CLI::IsMember({"none", "kubios"}));
+  add_input_options(cmd, r.input);
+  cmd.add_option("--settings-from", r.settings_from,
+                 "take every analysis setting from a Kubios HRV report's Parameters block");
+  cmd.add_option("--set", r.set,
+                 "NAME=VALUE: set one analysis parameter (repeatable; names as in the JSON "
+                 "'parameters', applied after --settings-from)");
+}
+
+namespace {
+
+void run_analyze(const analyze_options& o) {
+  const nlohmann::json j = run_analysis(o.request).json;
   if (o.format == "json") {
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "csv") {
@@ -99,26 +119,14 @@ void add_analyze_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "analyze",
       "HRV report of a recording: RR intervals, WFDB beat annotations, or an ECG / PPG waveform");
-  cmd->add_option("FILE", opts->path,
+  cmd->add_option("FILE", opts->request.path,
                   "recording: RR intervals, beat times, WFDB record or annotations, ECG / PPG "
                   "waveform, session record; - for standard input")
       ->required();
-  cmd->add_option("--profile", opts->profile, "parameter profile")
-      ->check(CLI::IsMember({"kubios", "neurokit"}))
-      ->capture_default_str();
   cmd->add_option("--format", opts->format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
-  cmd->add_option("--artefacts", opts->artefacts,
-                  "artefact handling: none, or kubios (range gate + Lipponen & Tarvainen 2019); "
-                  "default: the profile's (kubios)")
-      ->check(CLI::IsMember({"none", "kubios"}));
-  add_input_options(*cmd, opts->input);
-  cmd->add_option("--settings-from", opts->settings_from,
-                  "take every analysis setting from a Kubios HRV report's Parameters block");
-  cmd->add_option("--set", opts->set,
-                  "NAME=VALUE: set one analysis parameter (repeatable; names as in the JSON "
-                  "'parameters', applied after --settings-from)");
+  add_analysis_options(*cmd, opts->request);
   cmd->callback([opts] { run_analyze(*opts); });
 }
 

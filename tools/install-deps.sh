@@ -9,6 +9,8 @@ packages=(
   portaudio19-dev libasound2-dev libsndfile1-dev
   libsdbus-c++-dev libsystemd-dev libsqlite3-dev zlib1g-dev libedf-dev libflac-dev
   dbus-daemon python3-dbusmock tmux
+  libjs-dygraphs
+  chromium python3-pil fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do
