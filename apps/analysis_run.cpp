@@ -76,10 +76,14 @@ nlohmann::json analysis_report(const analysis_input& in, const analysis_request&
   return analysis_report(in, in.rr, request);
 }
 
-nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recording& rr,
-                               const analysis_request& request) {
-  const dsp::analysis_profile profile = profile_for(in, request);
-  const dsp::hrv_report report = dsp::analyze(rr.rr, profile);
+namespace {
+
+// The analysis of `rr` with the request's profile: profile and report filled, the JSON returned.
+nlohmann::json analyze_intervals(const analysis_input& in, const drivers::rr_recording& rr,
+                                 const analysis_request& request, dsp::analysis_profile& profile,
+                                 dsp::hrv_report& report) {
+  profile = profile_for(in, request);
+  report = dsp::analyze(rr.rr, profile);
   // Too little usable signal is a report with null metrics (add_signal_quality), not an error.
   const bool poor_signal = in.beats && in.beats->usable_pct() < min_usable_pct;
   if (report.n_intervals < min_usable_intervals && !poor_signal) {
@@ -96,6 +100,23 @@ nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recor
   add_interpretation(j, in, rr);
   if (in.beats) add_signal_quality(j, *in.beats);
   return j;
+}
+
+}  // namespace
+
+nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recording& rr,
+                               const analysis_request& request) {
+  dsp::analysis_profile profile;
+  dsp::hrv_report report;
+  return analyze_intervals(in, rr, request, profile, report);
+}
+
+analysis_outcome run_analysis(const std::string& path, const input_options_cli& input,
+                              const analysis_request& request) {
+  analysis_outcome o;
+  o.in = open_for_analysis(path, input);
+  o.json = analyze_intervals(o.in, o.in.rr, request, o.profile, o.report);
+  return o;
 }
 
 nlohmann::json analysis_columns_template(const analysis_request& request) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dsp/hrv_analysis.hpp"
 #include "input_options.hpp"
 
 namespace resonant::apps {
@@ -31,6 +32,19 @@ nlohmann::json analysis_report(const analysis_input& in, const analysis_request&
 // signal quality of a waveform (input.usable_pct, coverage) is added for the whole recording.
 nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recording& rr,
                                const analysis_request& request);
+
+// An analysis done: the input as read, the profile with every setting applied, the report and
+// its JSON (exactly what `analyze --format json` prints). For `resonant report`'s plots.
+struct analysis_outcome {
+  analysis_input in;
+  dsp::analysis_profile profile;
+  dsp::hrv_report report;
+  nlohmann::json json;
+};
+
+// Opens `path` like `analyze` (open_for_analysis) and analyses it (analysis_report's rules).
+analysis_outcome run_analysis(const std::string& path, const input_options_cli& input,
+                              const analysis_request& request);
 
 // A report with every key a report can have (a waveform's with its signal quality, an
 // annotation file's with beat labels): the columns of a cohort table.

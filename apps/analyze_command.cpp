@@ -20,21 +20,14 @@ namespace {
 
 struct analyze_options {
   std::vector<std::string> paths;  // files, folders, globs
-  std::string profile = "kubios";
+  analysis_request request;       // profile, artefacts, --settings-from, --set
   std::string format = "table";  // one recording: table; a cohort: csv (json means jsonl)
   unsigned jobs = 0;             // 0: every core
   std::string segment;
   std::string start;
   std::string end;
-  std::string artefacts;  // empty: the profile's choice
   input_options_cli input;
-  std::vector<std::string> set;  // NAME=VALUE, applied in order after --settings-from
-  std::string settings_from;     // a Kubios report whose Parameters block sets the profile
 };
-
-analysis_request request_of(const analyze_options& o) {
-  return {o.profile, o.artefacts, o.settings_from, o.set};
-}
 
 // Several inputs, a folder, a glob, segments or --format jsonl: a table, a row per recording
 // (and segment).
@@ -55,7 +48,7 @@ void run_cohort_analysis(const analyze_options& o, const segment_request& segmen
   c.progress = ::isatty(STDERR_FILENO) == 1;
   recording_analyzer a;
   a.open = [&o](const std::string& path) { return open_for_analysis(path, o.input); };
-  const analysis_request request = request_of(o);
+  const analysis_request& request = o.request;
   a.report = [&request](const analysis_input& in, const drivers::rr_recording& rr) {
     return analysis_report(in, rr, request);
   };
@@ -74,7 +67,7 @@ void run_analyze(const analyze_options& o) {
     return;
   }
   const analysis_input in = open_for_analysis(o.paths.front(), o.input);
-  const nlohmann::json j = analysis_report(in, request_of(o));
+  const nlohmann::json j = analysis_report(in, o.request);
   if (o.format == "json") {
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "csv") {
@@ -86,6 +79,22 @@ void run_analyze(const analyze_options& o) {
 
 }  // namespace
 
+void add_analysis_options(CLI::App& cmd, analysis_request& r, input_options_cli& input) {
+  cmd.add_option("--profile", r.profile, "parameter profile")
+      ->check(CLI::IsMember({"kubios", "neurokit"}))
+      ->capture_default_str();
+  cmd.add_option("--artefacts", r.artefacts,
+                 "artefact handling: none, or kubios (range gate + Lipponen & Tarvainen 2019); "
+                 "default: the profile's (kubios)")
+      ->check(CLI::IsMember({"none", "kubios"}));
+  add_input_options(cmd, input);
+  cmd.add_option("--settings-from", r.settings_from,
+                 "take every analysis setting from a Kubios HRV report's Parameters block");
+  cmd.add_option("--set", r.set,
+                 "NAME=VALUE: set one analysis parameter (repeatable; names as in the JSON "
+                 "'parameters', applied after --settings-from)");
+}
+
 void add_analyze_command(CLI::App& app) {
   auto opts = std::make_shared<analyze_options>();
   CLI::App* cmd = app.add_subcommand(
@@ -96,9 +105,6 @@ void add_analyze_command(CLI::App& app) {
                   "waveform, session record; - for standard input. Several files, folders "
                   "(searched recursively) or globs: one table, a row per recording")
       ->required();
-  cmd->add_option("--profile", opts->profile, "parameter profile")
-      ->check(CLI::IsMember({"kubios", "neurokit"}))
-      ->capture_default_str();
   cmd->add_option("--format", opts->format,
                   "output format; several recordings or segments: csv (default) or jsonl")
       ->check(CLI::IsMember({"table", "json", "csv", "jsonl"}))
@@ -113,16 +119,7 @@ void add_analyze_command(CLI::App& app) {
                   "analyse from this time: seconds on the recording's clock (1800, 30min) or "
                   "a time of day HH:MM[:SS]");
   cmd->add_option("--end", opts->end, "analyse until this time (as --start)");
-  cmd->add_option("--artefacts", opts->artefacts,
-                  "artefact handling: none, or kubios (range gate + Lipponen & Tarvainen 2019); "
-                  "default: the profile's (kubios)")
-      ->check(CLI::IsMember({"none", "kubios"}));
-  add_input_options(*cmd, opts->input);
-  cmd->add_option("--settings-from", opts->settings_from,
-                  "take every analysis setting from a Kubios HRV report's Parameters block");
-  cmd->add_option("--set", opts->set,
-                  "NAME=VALUE: set one analysis parameter (repeatable; names as in the JSON "
-                  "'parameters', applied after --settings-from)");
+  add_analysis_options(*cmd, opts->request, opts->input);
   cmd->callback([opts] { run_analyze(*opts); });
 }
 

@@ -13,6 +13,7 @@
 #include "exit_codes.hpp"
 #include "pace_command.hpp"
 #include "replay_command.hpp"
+#include "report_command.hpp"
 #include "scan_command.hpp"
 #include "session_command.hpp"
 #include "simulate_command.hpp"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   resonant::apps::add_assess_command(app);
   resonant::apps::add_history_command(app);
   resonant::apps::add_scan_command(app);
+  resonant::apps::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const resonant::apps::exit_with& e) {

@@ -416,28 +416,32 @@ double day_number(const std::string& utc) {
 
 }  // namespace
 
+nlohmann::json summary_json(const engine::session_summary& m) {
+  return {{"session_s", m.session_s},
+          {"ended_early", m.ended_early},
+          {"verdict", m.verdict},
+          {"coverage_pct", num(m.coverage_pct)},
+          {"signal_losses", m.signal_losses},
+          {"baseline", phase_json(m.baseline)},
+          {"paced", phase_json(m.paced)},
+          {"after", phase_json(m.after)},
+          {"recovery", recovery_json(m.recovery)}};
+}
+
 nlohmann::json history_json(const std::vector<session_row>& rows) {
   nlohmann::json out;
   out["sessions"] = nlohmann::json::array();
   std::map<std::string, std::vector<const session_row*>> by_day;
   for (const auto& r : rows) {
-    const auto& m = r.summary;
-    out["sessions"].push_back({{"id", r.id},
-                               {"started_utc", r.started_utc},
-                               {"source", r.source},
-                               {"record", r.record_path},
-                               {"planned_minutes", r.planned_minutes},
-                               {"rate_bpm", r.rate_bpm},
-                               {"session_s", m.session_s},
-                               {"ended_early", m.ended_early},
-                               {"verdict", m.verdict},
-                               {"coverage_pct", num(m.coverage_pct)},
-                               {"signal_losses", m.signal_losses},
-                               {"kind", source_kind(r.source)},
-                               {"baseline", phase_json(m.baseline)},
-                               {"paced", phase_json(m.paced)},
-                               {"after", phase_json(m.after)},
-                               {"recovery", recovery_json(m.recovery)}});
+    nlohmann::json session = summary_json(r.summary);
+    session["id"] = r.id;
+    session["started_utc"] = r.started_utc;
+    session["source"] = r.source;
+    session["record"] = r.record_path;
+    session["planned_minutes"] = r.planned_minutes;
+    session["rate_bpm"] = r.rate_bpm;
+    session["kind"] = source_kind(r.source);
+    out["sessions"].push_back(std::move(session));
     by_day[r.started_utc.substr(0, 10)].push_back(&r);
   }
   nlohmann::json days = nlohmann::json::array();

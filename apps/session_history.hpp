@@ -99,6 +99,9 @@ class session_history {
 // over the sessions), JSON (each session with baseline, paced, after and recovery, and the
 // trend over days) or CSV (one row per session) of past sessions.
 nlohmann::json history_json(const std::vector<session_row>& rows);
+// One session's summary as in history_json (phases, recovery, verdict, coverage, losses; not
+// the plain-language lines).
+nlohmann::json summary_json(const engine::session_summary& summary);
 std::string history_table(const std::vector<session_row>& rows);
 std::string history_csv(const std::vector<session_row>& rows);
 

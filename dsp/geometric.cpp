@@ -98,6 +98,10 @@ std::optional<geometric_result> geometric(std::span<const double> rr_ms, double 
     }
   }
   out.tinn_ms = static_cast<double>(best_m - best_n) * bin_ms;
+  out.n_ms = (k_min + static_cast<double>(best_n)) * bin_ms;
+  out.m_ms = (k_min + static_cast<double>(best_m)) * bin_ms;
+  out.mode_ms = (k_min + static_cast<double>(mode) + 0.5) * bin_ms;
+  out.mode_count = d[mode];
   return out;
 }
 

@@ -13,6 +13,12 @@ namespace resonant::dsp {
 struct geometric_result {
   double hti;
   double tinn_ms;
+  // The fitted triangle (for plots): zero at n_ms and m_ms, apex of height mode_count at
+  // mode_ms (the centre of the mode bin).
+  double n_ms;
+  double m_ms;
+  double mode_ms;
+  double mode_count;
 };
 
 // nullopt for an empty series.

@@ -130,12 +130,13 @@ spectral_result bands_of(const spectrum& s, const analysis_profile& p, double du
 // components whose centre frequency lies in the band; a band's peak is then its strongest
 // component's centre, on the grid (0 when the band holds none, as Kubios prints).
 spectral_result ar_bands(const std::vector<double>& z, const spectrum& grid,
-                         const analysis_profile& p, double duration) {
+                         const analysis_profile& p, double duration, spectrum* curve) {
   spectral_result r;
   r.method = "ar";
   if (z.size() <= p.ar_order || grid.freq_hz.empty()) return r;
   const ar_model model = burg(z, p.ar_order);
   const spectrum s = ar_psd(model, p.resample_hz, grid.freq_hz);
+  if (curve != nullptr) *curve = s;
   if (!p.ar_factorization) {
     r = bands_of(s, p, duration, "ar");
     return r;
@@ -262,6 +263,9 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     report.artefacts.found = corr.found;
     report.artefacts.corrected_intervals = corr.corrected_intervals;
     rr = std::move(corr.corrected);
+    report.curves.corrected.reserve(corr.correction.size());
+    for (artefact_kind k : corr.correction)
+      report.curves.corrected.push_back(k == artefact_kind::none ? 0 : 1);
     if (gated.removed > 0) {
       report.warnings.push_back(std::to_string(gated.removed) + " interval(s) outside " +
                                 std::to_string(static_cast<int>(p.range_gate.min_rr_ms)) + "-" +
@@ -270,6 +274,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     }
   } else {
     rr = input;
+    report.curves.corrected.assign(rr.size(), 0);
   }
 
   const std::size_t n = rr.size();
@@ -311,6 +316,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
   if (auto g = geometric(beats.rr_ms, p.histogram_bin_ms)) {
     report.hti = g->hti;
     report.tinn_ms = g->tinn_ms;
+    report.curves.triangle = g;
   }
 
   // The minimum lengths apply to the time actually covered by intervals, not to the span:
@@ -359,8 +365,9 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
       s.psd.erase(s.psd.begin(), s.psd.begin() + drop);
     }
     report.welch = bands_of(s, p, duration, "welch");
+    report.curves.welch = s;
     if (p.ar_enabled) {
-      report.ar = ar_bands(z, s, p, duration);
+      report.ar = ar_bands(z, s, p, duration, &report.curves.ar);
       const bool lost = (report.welch.vlf_ms2 && !report.ar.vlf_ms2) ||
                         (report.welch.lf_ms2 && !report.ar.lf_ms2) ||
                         (report.welch.hf_ms2 && !report.ar.hf_ms2);
@@ -376,6 +383,7 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
     const spectrum ls =
         lomb_scargle_psd(rr.end_s, y, lomb_config{p.lomb_oversampling, p.lomb_max_hz});
     report.lomb = bands_of(ls, p, duration, "lomb");
+    report.curves.lomb = ls;
   } else {
     report.welch.method = "welch";
     report.lomb.method = "lomb";
@@ -422,6 +430,8 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
   if (!report.nonlinear.dfa_alpha2 && n > 0) {
     report.warnings.emplace_back("too few beats for DFA alpha2");
   }
+  if (detrend_beats) report.curves.detrended_rr_ms = std::move(detrended_rr.rr_ms);
+  report.curves.analysed = std::move(rr);
   return report;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "artefacts.hpp"
+#include "geometric.hpp"
 #include "kubios_indices.hpp"
 #include "range_gate.hpp"
 #include "rr_series.hpp"
@@ -124,6 +125,21 @@ struct artefact_summary {
   double corrected_pct = 0.0;
 };
 
+// What the analysis computed on the way to its numbers, for plots: the series it analysed
+// (after artefact handling), which of its intervals the correction made or changed, the three
+// spectra (empty when not computed) and the TINN triangle.
+struct hrv_curves {
+  rr_series analysed;
+  std::vector<std::uint8_t> corrected;  // one per interval of `analysed`, 1 = made or changed
+  // The intervals the time-domain, geometric and nonlinear measures used when the profile
+  // detrends them (detrend_time_domain); empty when they used analysed.rr_ms.
+  std::vector<double> detrended_rr_ms;
+  spectrum welch;
+  spectrum ar;
+  spectrum lomb;
+  std::optional<geometric_result> triangle;
+};
+
 struct hrv_report {
   std::size_t n_intervals = 0;  // after artefact handling
   std::size_t n_beats = 0;
@@ -137,6 +153,7 @@ struct hrv_report {
   nonlinear_result nonlinear;
   index_result indices;
   std::vector<std::string> warnings;
+  hrv_curves curves;
 };
 
 // The whole batch analysis: range gate and artefact correction (per profile), then time,

@@ -12,6 +12,7 @@ packages=(
   dbus-daemon python3-dbusmock tmux
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-dask python3-distributed help2man dpkg-dev
+  python3-pil fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -35,6 +35,12 @@ TEST(Geometric, ExactTriangleGivesItsOwnWidth) {
   ASSERT_TRUE(g);
   EXPECT_DOUBLE_EQ(g->tinn_ms, 10 * bin);
   EXPECT_DOUBLE_EQ(g->hti, 76.0 / 15.0);
+  // The triangle itself, for the report's plot: zeros at edges 100 and 110, apex at the centre
+  // of bin 102 with the mode's count.
+  EXPECT_DOUBLE_EQ(g->n_ms, 100 * bin);
+  EXPECT_DOUBLE_EQ(g->m_ms, 110 * bin);
+  EXPECT_DOUBLE_EQ(g->mode_ms, 102.5 * bin);
+  EXPECT_DOUBLE_EQ(g->mode_count, 15.0);
 }
 
 // An isolated interval four bins left of the triangle: it stays outside the best triangle, whose
