@@ -43,8 +43,6 @@ void add_interpretation(nlohmann::json& j, const analysis_input& in,
   input["notes"] = r.notes;
 }
 
-}  // namespace
-
 // The profile and its settings in order: the profile, a Kubios report given as input,
 // settings_from, artefacts, each NAME=VALUE.
 dsp::analysis_profile profile_for(const analysis_input& in, const analysis_request& request) {

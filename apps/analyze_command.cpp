@@ -20,9 +20,9 @@ namespace {
 
 struct analyze_options {
   std::vector<std::string> paths;  // files, folders, globs
-  analysis_request request;       // profile, artefacts, --settings-from, --set
-  std::string format = "table";  // one recording: table; a cohort: csv (json means jsonl)
-  unsigned jobs = 0;             // 0: every core
+  analysis_request request;        // profile, artefacts, --settings-from, --set
+  std::string format = "table";    // one recording: table; a cohort: csv (json means jsonl)
+  unsigned jobs = 0;               // 0: every core
   std::string segment;
   std::string start;
   std::string end;

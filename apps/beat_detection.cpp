@@ -35,10 +35,10 @@ beat_track detect_beats(const drivers::signal_recording& signal) {
       std::vector<std::int64_t> at;
       at.reserve(beats.size());
       for (const auto& b : beats) at.push_back(b.sample);
-      const auto judged =
-          dsp::assess_quality(stretch, at, signal.fs_hz,
-                              signal.kind == "ecg" ? dsp::signal_quality_config::ecg()
-                                                   : dsp::signal_quality_config::ppg());
+      const auto judged = dsp::assess_quality(stretch, at, signal.fs_hz,
+                                              signal.kind == dsp::input_kind::ecg
+                                                  ? dsp::signal_quality_config::ecg()
+                                                  : dsp::signal_quality_config::ppg());
       const auto& windows = judged.windows;
       const double offset_s = static_cast<double>(first) / signal.fs_hz + gap_s;
       std::size_t w = 0;

@@ -193,9 +193,15 @@ json signal_json(const drivers::signal_recording& sig, const beat_track& beats) 
     bv.push_back(inside ? number_or_null(rounded(sig.samples[static_cast<std::size_t>(s)], 1e4))
                         : json(nullptr));
   }
-  return {{"kind", sig.kind}, {"units", sig.units}, {"rate_hz", sig.fs_hz},
-          {"samples", n},     {"bucket", bucket},   {"t", t},
-          {"v", v},           {"beats_t", bt},      {"beats_v", bv}};
+  return {{"kind", sig.kind ? json(std::string(dsp::to_string(*sig.kind))) : json(nullptr)},
+          {"units", sig.units},
+          {"rate_hz", sig.fs_hz},
+          {"samples", n},
+          {"bucket", bucket},
+          {"t", t},
+          {"v", v},
+          {"beats_t", bt},
+          {"beats_v", bv}};
 }
 
 std::optional<engine::session_phase> phase_named(const std::string& name) {
@@ -249,15 +255,13 @@ json analysis_report_data(const analysis_outcome& o) {
 json session_report_data(const std::string& record_path) {
   engine::session_record_reader reader(record_path);
   const engine::record_header& h = reader.header();
-  const auto kind = engine::parse_input_kind(h.input_kind);
-  if (!kind) throw std::invalid_argument(record_path + ": unknown input kind " + h.input_kind);
 
   metric_trace trace(1.0);
   json beat_t = json::array();
   json beat_hr = json::array();
   engine::session_summarizer summarizer;
   engine::pipeline_config cfg;
-  cfg.kind = *kind;
+  cfg.kind = h.input_kind;  // rr, ecg or ppg: checked by the record reader
   cfg.rate_hz = h.rate_hz;
   engine::session_pipeline pipeline(cfg, [&](const engine::metric_snapshot& s) {
     trace.add(s);

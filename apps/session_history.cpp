@@ -201,15 +201,30 @@ session_history::session_history(const std::filesystem::path& db_path) : path_(d
     throw history_error(db_path.string() + ": " + msg, SQLITE_CANTOPEN);
   }
   sqlite3_busy_timeout(db_, history_busy_timeout_ms);
-  exec(schema);
-  // Added with the after phase (issue 12): the after phase's metrics and the recovery answer
-  // as JSON. Databases from before get the column, empty for their old rows.
-  const statement has(db_,
-                      "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = "
-                      "'extra_json'",
-                      path_);
-  if (sqlite3_step(has.get()) == SQLITE_ROW && sqlite3_column_int(has.get(), 0) == 0)
-    exec("ALTER TABLE sessions ADD COLUMN extra_json TEXT");
+  // The schema in one write transaction taken up front: two programs opening a new database at
+  // once would otherwise each read "no table" and then both ask to write, a lock upgrade that
+  // SQLite refuses at once (SQLITE_BUSY without waiting) to avoid a deadlock.
+  exec("BEGIN IMMEDIATE");
+  try {
+    exec(schema);
+    // Added with the after phase (issue 12): the after phase's metrics and the recovery answer
+    // as JSON. Databases from before get the column, empty for their old rows.
+    bool has_extra = true;
+    {
+      const statement has(db_,
+                          "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = "
+                          "'extra_json'",
+                          path_);
+      has_extra = !(sqlite3_step(has.get()) == SQLITE_ROW && sqlite3_column_int(has.get(), 0) == 0);
+    }
+    if (!has_extra) exec("ALTER TABLE sessions ADD COLUMN extra_json TEXT");
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 session_history::~session_history() {

@@ -107,7 +107,7 @@ void append_json_row(std::string& out, const metric_snapshot& s) {
   append_fixed(out, s.time_s, 3);
   out += s.beat ? ",\"beat\":true,\"beats\":" : ",\"beat\":false,\"beats\":";
   append_int(out, s.beats);
-  for (const column& c : columns) {
+  for (const metric_column& c : columns) {
     out += ",\"";
     out += c.name;
     out += "\":";

@@ -339,7 +339,8 @@ class monitor {
  private:
   static engine::pipeline_config config(const std::string& kind, double rate_hz) {
     const auto k = dsp::parse_input_kind(kind);
-    if (!k || (*k != dsp::input_kind::rr && !dsp::is_waveform(*k))) throw std::invalid_argument("kind must be rr, ecg or ppg, not \"" + kind + "\"");
+    if (!k || (*k != dsp::input_kind::rr && !dsp::is_waveform(*k)))
+      throw std::invalid_argument("kind must be rr, ecg or ppg, not \"" + kind + "\"");
     engine::pipeline_config cfg;
     cfg.kind = *k;
     cfg.rate_hz = rate_hz;

@@ -237,7 +237,7 @@ TEST(signal_quality_nstdb, synthetic_motion_noise) {
 // 18.1 ms, SDNN 17.1 / 18.4 ms (-7 %). The targets (5 points, 5 %) hold for PPG; for
 // ECG the bounds below are the measured ones, not the target.
 TEST(signal_quality_sim, motion_and_dropout) {
-  for (const auto kind : {drivers::signal_kind::ecg, drivers::signal_kind::ppg}) {
+  for (const auto kind : {dsp::input_kind::ecg, dsp::input_kind::ppg}) {
     drivers::sim_subject_config subject;
     subject.seed = 15;
     subject.motion = {{60.0, 20.0}, {220.0, 25.0}};
@@ -247,8 +247,8 @@ TEST(signal_quality_sim, motion_and_dropout) {
     wc.rate_hz = 250.0;
     drivers::sim_waveform wave(subject, wc);
     drivers::signal_recording sig;
-    sig.kind = kind == drivers::signal_kind::ecg ? "ecg" : "ppg";
-    sig.path = "sim:motion " + sig.kind;
+    sig.kind = kind;
+    sig.path = "sim:motion " + std::string(dsp::to_string(kind));
     sig.fs_hz = wc.rate_hz;
     sig.samples.resize(static_cast<std::size_t>(300.0 * wc.rate_hz));
     std::vector<drivers::sim_beat> beats;
@@ -260,7 +260,7 @@ TEST(signal_quality_sim, motion_and_dropout) {
         truth.push_back(std::llround(t * wc.rate_hz));
     }
     const outcome o = evaluate(sig, truth);
-    const bool ecg = kind == drivers::signal_kind::ecg;
+    const bool ecg = kind == dsp::input_kind::ecg;
     EXPECT_NEAR(o.usable_pct, 80.0, ecg ? 11.0 : 5.0) << sig.path;
     EXPECT_LT(rel_error(o.detected.time.rmssd_ms, o.annotated.time.rmssd_ms), 0.05) << sig.path;
     EXPECT_LT(rel_error(o.detected.time.sdnn_ms, o.annotated.time.sdnn_ms), ecg ? 0.1 : 0.05)

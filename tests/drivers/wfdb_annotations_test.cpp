@@ -317,7 +317,8 @@ TEST_F(wfdb_annotations_test, header_problems_name_the_header) {
 // negative number, inf or nan is an input error, never infinite or zero intervals.
 TEST_F(wfdb_annotations_test, absurd_frequencies_and_resolutions_are_input_errors) {
   const std::string atr = encode({{0, 1, ""}, {300, 1, ""}});
-  for (const std::string fs : {"1e-320", "0", "-250", "inf", "nan", "1e300", "0.0001", "-inf", "1e6"}) {
+  for (const std::string fs :
+       {"1e-320", "0", "-250", "inf", "nan", "1e300", "0.0001", "-inf", "1e6"}) {
     EXPECT_EQ(error_for(atr, "rec 2 " + fs + "\n"),
               "rec.hea:1: sampling frequency \"" + fs +
                   "\" is not a number from 0.001 Hz to below 1e6 Hz")
