@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 
@@ -18,6 +17,7 @@
 namespace {
 
 using resonant::test::child_process;
+using resonant::test::text_after;
 using namespace std::chrono_literals;
 
 struct shown {
@@ -28,19 +28,19 @@ struct shown {
 };
 
 std::optional<shown> parse_dom(const std::string& dom) {
-  static const std::regex rows(R"re(data-rows="([0-9]+)")re");
-  static const std::regex time(R"re(data-time="([0-9.]+)")re");
-  static const std::regex hr(R"(id="hr">([^<]*)<)");
-  static const std::regex state(R"(id="state"[^>]*>([^<]*)<)");
-  std::smatch m;
+  const auto rows = text_after(dom, "data-rows=\"", "\"");
+  const auto time = text_after(dom, "data-time=\"", "\"");
+  const auto hr = text_after(dom, "id=\"hr\">", "<");
+  if (!rows || !time || !hr || rows->empty() || time->empty()) return std::nullopt;
+  if (rows->find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (time->find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
   shown s;
-  if (!std::regex_search(dom, m, rows)) return std::nullopt;
-  s.rows = std::stol(m[1].str());
-  if (!std::regex_search(dom, m, time)) return std::nullopt;
-  s.time_s = std::stod(m[1].str());
-  if (!std::regex_search(dom, m, hr)) return std::nullopt;
-  s.hr = m[1].str();
-  if (std::regex_search(dom, m, state)) s.state = m[1].str();
+  s.rows = std::stol(*rows);
+  s.time_s = std::stod(*time);
+  s.hr = *hr;
+  if (const auto at = dom.find("id=\"state\""); at != std::string::npos) {
+    if (const auto state = text_after(dom, ">", "<", at)) s.state = *state;
+  }
   return s;
 }
 

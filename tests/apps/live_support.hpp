@@ -12,10 +12,10 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>  // before Asio: GCC 12 + Boost 1.74 in C++20 need std::exchange declared
 
 #include <boost/asio/connect.hpp>
@@ -95,16 +95,35 @@ class stream_client {
   std::optional<std::string> result_;
 };
 
+// The text after the first `marker` at or after `from`, up to (not including) the first of
+// `stops` (or the end); nullopt when the marker is not there. (No std::regex: GCC 12 warns
+// falsely about its std::function state under the sanitizer builds.)
+inline std::optional<std::string> text_after(const std::string& s, std::string_view marker,
+                                             std::string_view stops, std::size_t from = 0) {
+  const auto at = s.find(marker, from);
+  if (at == std::string::npos) return std::nullopt;
+  const auto begin = at + marker.size();
+  const auto end = s.find_first_of(stops, begin);
+  return s.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
 // The port in "live view at http://ADDR:PORT/..." (0 when not printed yet), and the token.
 inline std::uint16_t printed_port(const std::string& err) {
-  static const std::regex re(R"(live view at http://[^ ]*:([0-9]+)/)");
-  std::smatch m;
-  return std::regex_search(err, m, re) ? static_cast<std::uint16_t>(std::stoi(m[1].str())) : 0;
+  const auto url = text_after(err, "live view at http://", " \n");
+  if (!url) return 0;
+  const std::string hostport = url->substr(0, url->find('/'));
+  const auto colon = hostport.rfind(':');
+  if (colon == std::string::npos || colon + 1 == hostport.size()) return 0;
+  const std::string digits = hostport.substr(colon + 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 5) return 0;
+  return static_cast<std::uint16_t>(std::stoi(digits));
 }
 inline std::string printed_token(const std::string& err) {
-  static const std::regex re(R"(live view at http://[^ ]*\?token=([0-9a-f]+))");
-  std::smatch m;
-  return std::regex_search(err, m, re) ? m[1].str() : "";
+  const auto url = text_after(err, "live view at http://", " \n");
+  if (!url) return "";
+  const auto token = text_after(*url, "?token=", "");
+  if (!token) return "";
+  return token->substr(0, token->find_first_not_of("0123456789abcdef"));
 }
 
 // Socket inodes a process holds, from /proc/PID/fd.
