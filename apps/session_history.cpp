@@ -204,8 +204,8 @@ session_history::session_history(const std::filesystem::path& db_path) : path_(d
   // The schema in one write transaction taken up front: two programs opening a new database at
   // once would otherwise each read "no table" and then both ask to write, a lock upgrade that
   // SQLite refuses at once (SQLITE_BUSY without waiting) to avoid a deadlock.
-  exec("BEGIN IMMEDIATE");
   try {
+    exec("BEGIN IMMEDIATE");
     exec(schema);
     // Added with the after phase (issue 12): the after phase's metrics and the recovery answer
     // as JSON. Databases from before get the column, empty for their old rows.

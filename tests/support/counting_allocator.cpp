@@ -9,7 +9,14 @@ namespace resonant::test {
 
 std::atomic<long> allocations{0};
 std::atomic<long> frees{0};
+
+namespace {
 thread_local bool watching = false;
+}  // namespace
+
+void set_watching(bool on) noexcept {
+  watching = on;
+}
 
 }  // namespace resonant::test
 

@@ -10,12 +10,15 @@ namespace resonant::test {
 
 extern std::atomic<long> allocations;  // operator new calls inside watched scopes
 extern std::atomic<long> frees;        // operator delete calls (non-null) inside watched scopes
-extern thread_local bool watching;
+// Turns counting on or off for the calling thread. (A function, not an extern thread_local:
+// GCC 12's UBSan sees a null address for an extern thread_local bool defined in another
+// translation unit.)
+void set_watching(bool on) noexcept;
 
 // Counts this thread's allocations and frees within the scope.
 struct watched {
-  watched() { watching = true; }
-  ~watched() { watching = false; }
+  watched() { set_watching(true); }
+  ~watched() { set_watching(false); }
   watched(const watched&) = delete;
   watched& operator=(const watched&) = delete;
 };
