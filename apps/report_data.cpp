@@ -275,6 +275,7 @@ json session_report_data(const std::string& record_path) {
   json events = json::array();
   engine::record_item item;
   double end_s = 0.0;
+  auto current = engine::session_phase::settle;
   while (reader.next(item)) {
     switch (item.type) {
       case engine::record_item::kind::rr:
@@ -293,9 +294,16 @@ json session_report_data(const std::string& record_path) {
         events.push_back(
             {{"t", item.time_s}, {"type", item.event_type}, {"detail", item.event_detail}});
         if (item.event_type == "phase") {
-          if (const auto p = phase_named(item.event_detail)) summarizer.enter(*p, item.time_s);
+          if (const auto p = phase_named(item.event_detail)) {
+            summarizer.enter(*p, item.time_s);
+            current = *p;
+          }
         } else if (item.event_type == "session" && item.event_detail == "paused") {
           summarizer.enter(engine::session_phase::paused, item.time_s);
+        } else if (item.event_type == "session" && item.event_detail == "resumed") {
+          summarizer.enter(current, item.time_s);  // back to the phase the pause interrupted
+        } else if (item.event_type == "session") {
+          end_s = std::max(end_s, item.time_s);  // "complete" or "ended early": the session's end
         } else if (item.event_type == "signal" && item.event_detail.rfind("lost", 0) == 0) {
           summarizer.on_signal_lost();
         }

@@ -849,16 +849,40 @@ bool has_sibling(const std::filesystem::path& record, const char* ext) {
   return std::filesystem::is_regular_file(p, ec);
 }
 
+// The beat detectors' rate ranges (dsp/ecg_detector, dsp/ppg_detector: the PPG band ends at
+// 8 Hz), checked at the door so that a wrong --rate is named as such.
+recording checked_rate(recording r) {
+  if (!r.signal) return r;
+  const bool ecg = r.kind == dsp::input_kind::ecg;
+  const double low = ecg ? 50.0 : 20.0;
+  const double fs = r.signal->fs_hz;
+  if (!(fs >= low && fs <= 4000.0)) {
+    throw input_error(r.path, 0,
+                      std::string(ecg ? "ECG" : "PPG") + " at " + fmt(fs) +
+                          " Hz: beat detection needs " + fmt(low) +
+                          " to 4000 Hz (check --rate, or the file's rate)");
+  }
+  return r;
+}
+
+recording open_recording_any(const std::string& path, const open_options& o);
+
 }  // namespace
 
 recording open_recording_text(const std::string& text, const std::string& name,
                               const open_options& options) {
   recording r;
   r.path = printable(name, 200);
-  return open_text(std::move(r), text, options);
+  return checked_rate(open_text(std::move(r), text, options));
 }
 
 recording open_recording(const std::string& path, const open_options& o) {
+  return checked_rate(open_recording_any(path, o));
+}
+
+namespace {
+
+recording open_recording_any(const std::string& path, const open_options& o) {
   recording r;
   r.path = display_name(path);
   if (o.rate_hz && (!(*o.rate_hz > 0.0) || !std::isfinite(*o.rate_hz) || *o.rate_hz > 1e6)) {
@@ -925,5 +949,7 @@ recording open_recording(const std::string& path, const open_options& o) {
   r.notes = std::move(in.notes);
   return open_text(std::move(r), in.text, o);
 }
+
+}  // namespace
 
 }  // namespace resonant::drivers

@@ -45,7 +45,8 @@
 //    starts at the first time stamp and ends at or before the last. A sample whose time stamp
 //    does not increase is dropped (counted in a warning); a step over max(0.25 s, 5 x the
 //    median step) is a gap (signal_recording::gaps): each stretch between gaps is resampled on
-//    its own grid, nothing is bridged. source_mean_rate_hz is (kept samples - 1) / (last time -
+//    its own grid, nothing is bridged. A median step over 0.1 s (under 10 Hz) is refused: too
+//    sparse for a waveform. source_mean_rate_hz is (kept samples - 1) / (last time -
 //    first time). The resampled length is checked (2e8 samples at most) before allocation.
 //  - Empty cells and NaN / NA / null in the value column are gaps (untimed files: a run of k
 //    missing samples is a gap of k / rate seconds); a bad line is a gap with a warning naming
@@ -290,6 +291,14 @@ std::string format_number(double x) {
   return std::string(buf.data(), r.ptr);
 }
 
+// Four significant digits: for messages.
+std::string shortest(double x) {
+  std::array<char, 64> buf{};
+  const auto r =
+      std::to_chars(buf.data(), buf.data() + buf.size(), x, std::chars_format::general, 4);
+  return std::string(buf.data(), r.ptr);
+}
+
 bool is_missing_marker(std::string_view f) {
   return f.empty() || iequals(f, "nan") || iequals(f, "na") || iequals(f, "n/a") ||
          iequals(f, "null") || iequals(f, "-nan");
@@ -298,6 +307,8 @@ bool is_missing_marker(std::string_view f) {
 // Samples resampled from time stamps above this many are refused before they are allocated
 // (2e8 doubles = 1.6 GB: 24 hours at 2 kHz).
 constexpr double max_resampled_samples = 2e8;
+// Time-stamped waveforms sampled below this rate are refused (a camera at 15 frames/s is fine).
+constexpr double min_source_rate_hz = 10.0;
 
 }  // namespace
 
@@ -487,9 +498,22 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     if (kept < 2) {
       throw input_error(file, 0, "needs at least two samples with increasing time stamps");
     }
+    // Resampling evens out a sampling clock's jitter; it does not make a waveform out of
+    // values logged once a second (a watch's "pulse" column) or of sparse events: a pulse
+    // sampled below min_source_rate_hz has no beat shape left to time.
+    const double step = dsp::median_step(times);
+    if (!(step > 0.0) || step * min_source_rate_hz > 1.0) {
+      throw input_error(file, 0,
+                        "time stamps a median " + shortest(step) + " s apart (" +
+                            shortest(step > 0.0 ? 1.0 / step : 0.0) +
+                            " Hz): too sparse for a waveform (needs " +
+                            shortest(min_source_rate_hz) +
+                            " Hz or more); beat times or intervals are read with --input "
+                            "beat-times or --input rr");
+    }
     // A step far longer than the usual one is a gap (no samples there), never bridged: a straight
     // line through a dropout would be read as a pulse or hide one.
-    const double gap_step = std::max(0.25, 5.0 * dsp::median_step(times));
+    const double gap_step = std::max(0.25, 5.0 * step);
     std::vector<std::size_t> starts{0};
     double covered = 0.0;
     double gap_s = 0.0;

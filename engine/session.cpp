@@ -86,7 +86,13 @@ double session::guide_cycles(double t) const {
 }
 
 void session::event(std::string_view type, std::string_view detail) {
-  out_.event(clock_.now_s(), type, detail);
+  event_at(clock_.now_s(), type, detail);
+}
+
+// Events that mark a boundary the summary also uses carry that boundary's own time, so a
+// replay of the record cuts the phases where the live session cut them.
+void session::event_at(double t, std::string_view type, std::string_view detail) {
+  out_.event(t, type, detail);
 }
 
 void session::note(std::string_view type, std::string_view detail) {
@@ -217,7 +223,7 @@ void session::enter(session_phase p, double t) {
   phase_ = p;
   phase_start_active_s_ = active_s(t);
   summarizer_.enter(p, t);
-  event("phase", to_string(p));
+  event_at(t, "phase", to_string(p));
   out_.phase_changed(p, t);
 }
 
@@ -267,14 +273,14 @@ void session::toggle_pause() {
     paused_ = true;
     paused_since_ = t;
     summarizer_.enter(session_phase::paused, t);
-    event("session", "paused");
+    event_at(t, "session", "paused");
     out_.pause_changed(true);
     if (cue_phase) out_.pacer_changed(&*pacer_, false);
   } else {
     paused_ = false;
     paused_total_s_ += t - paused_since_;
     summarizer_.enter(phase_, t);
-    event("session", "resumed");
+    event_at(t, "session", "resumed");
     out_.pause_changed(false);
     if (cue_phase) out_.pacer_changed(&*pacer_, true);
   }
@@ -388,7 +394,7 @@ void session::finish(bool early) {
   }
   if (phase_ != session_phase::done) summarizer_.enter(session_phase::done, end_s_);
   phase_ = session_phase::done;
-  if (pipeline_) event("session", early ? "ended early" : "complete");
+  if (pipeline_) event_at(end_s_, "session", early ? "ended early" : "complete");
   final_ = compute_result();
   out_.concluded(*final_);
   out_.finished(early);

@@ -169,6 +169,7 @@ class session {
   void fail(std::string why);
   void finish(bool early);
   void event(std::string_view type, std::string_view detail);
+  void event_at(double t, std::string_view type, std::string_view detail);
 
   session_config cfg_;
   const session_clock& clock_;

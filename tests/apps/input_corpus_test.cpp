@@ -528,6 +528,37 @@ std::vector<fixture> make_fixtures() {
          .content = dead,
          .exit_code = 2,
          .message = "R is flat"});
+    // Three rows whose time stamps span 68 days (found by fuzzing: resampled at 100 Hz, 1.3 GB
+    // and 1.6 s for 50 bytes): too sparse to be a waveform.
+    add({.name = "camera_ppg_with_sparse_time_stamps_refused",
+         .file = "sparse.csv",
+         .content = "time,R,G,B\n315,255,99.99,1\n868881,0,1,1\n5868881,0,2,1\n",
+         .exit_code = 2,
+         .message = "too sparse for a waveform"});
+  }
+  {
+    // A watch's export of its pulse reading once a second: heart rate, not a waveform.
+    std::string watch = "time,pulse\n";
+    for (int i = 0; i < 300; ++i)
+      watch += std::to_string(i) + "," + std::to_string(70 + i % 5) + "\n";
+    add({.name = "pulse_logged_once_a_second_refused",
+         .file = "watch.csv",
+         .content = watch,
+         .exit_code = 2,
+         .message = "median 1 s apart (1 Hz): too sparse for a waveform"});
+    // A PPG column given a rate its detector cannot work at.
+    add({.name = "ppg_at_a_rate_below_the_detector_refused",
+         .file = "ppg5.csv",
+         .content = ppg_adc,
+         .args = "--input ppg --rate 5",
+         .exit_code = 2,
+         .message = "PPG at 5 Hz: beat detection needs 20 to 4000 Hz"});
+    add({.name = "ecg_at_a_rate_below_the_detector_refused",
+         .file = "ecg20.csv",
+         .content = ecg_col,
+         .args = "--input ecg --rate 20",
+         .exit_code = 2,
+         .message = "ECG at 20 Hz: beat detection needs 50 to 4000 Hz"});
   }
   {
     // Polar Sensor Logger ECG export (130 Hz, µV, ISO phone time, sensor ns, ms timestamp).
@@ -640,7 +671,7 @@ std::vector<fixture> make_fixtures() {
        .file = "bomb.csv",
        .content = "time (s),ecg\n0,1\n9999999,2\n",
        .exit_code = 2,
-       .message = "too long to resample"});
+       .message = "too sparse for a waveform"});
 
   // -- files that are not recordings
   add({.name = "empty_file",

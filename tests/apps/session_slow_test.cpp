@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <numbers>
 #include <random>
 #include <sstream>
@@ -215,6 +216,26 @@ TEST_F(tmux_session, screen_shows_cue_and_metrics_keys_work_and_quitting_early_s
   EXPECT_TRUE(s["baseline"]["rmssd_ms"].is_number());
   EXPECT_TRUE(s["baseline"]["mean_hr_bpm"].is_number());
   EXPECT_GT(s["paced"]["duration_s"].get<double>(), 0.0);
+
+  // The session's report replays its record: with a pause inside the paced phase, its summary
+  // is the one the live session stored, phase by phase (the record keeps the times at which
+  // the live session cut its phases, paused and resumed, and ended).
+  const std::string page = (dir_ / "session.html").string();
+  const auto rep = resonant("report " + s["record"].get<std::string>() + " -o " + page);
+  ASSERT_EQ(rep.exit_code, 0) << rep.out;
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string open_tag = "id=\"resonant-data\">";
+  const auto from = html.find(open_tag);
+  ASSERT_NE(from, std::string::npos);
+  const auto to = html.find("</script>", from);
+  const auto data =
+      nlohmann::json::parse(html.substr(from + open_tag.size(), to - from - open_tag.size()));
+  for (const char* phase : {"baseline", "paced", "after"}) {
+    for (const char* key : {"duration_s", "coverage_pct", "rmssd_ms", "mean_hr_bpm", "rsa_bpm"}) {
+      EXPECT_EQ(data["summary"][phase][key], s[phase][key]) << phase << "." << key;
+    }
+  }
 }
 
 }  // namespace

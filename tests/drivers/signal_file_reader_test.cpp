@@ -276,7 +276,7 @@ TEST_F(signal_file_test, time_unit_from_header_or_step_magnitude) {
   const std::vector<std::tuple<std::string, std::string, double>> cases = {
       {"s_mag.csv", "t,ppg\n0,0\n0.01,1\n0.02,2\n0.03,3\n", 100.0},
       {"ms_hdr.csv", "Time (ms),ppg\n0,0\n2,1\n4,2\n6,3\n", 500.0},
-      {"s_hdr.csv", "timestamp [s],ppg\n0,0\n10,1\n20,2\n30,3\n", 0.1},
+      {"s_hdr.csv", "timestamp [s],ppg\n0,0\n0.02,1\n0.04,2\n0.06,3\n", 50.0},
       {"ms_mag.csv", "timer,ppg\n0,0\n10,1\n20,2\n30,3\n", 100.0},
   };
   for (const auto& [name, text, rate] : cases) {
@@ -285,6 +285,11 @@ TEST_F(signal_file_test, time_unit_from_header_or_step_magnitude) {
     ASSERT_TRUE(r.source_mean_rate_hz);
     EXPECT_NEAR(*r.source_mean_rate_hz, rate, 1e-9 * rate);
   }
+  // Seconds by header with steps of 10 s (by magnitude: ms): 0.1 Hz is no waveform.
+  EXPECT_EQ(error_for(write("s_sparse.csv", "timestamp [s],ppg\n0,0\n10,1\n20,2\n30,3\n"), {}),
+            "s_sparse.csv: time stamps a median 10 s apart (0.1 Hz): too sparse for a waveform "
+            "(needs 10 Hz or more); beat times or intervals are read with --input beat-times or "
+            "--input rr");
 }
 
 TEST_F(signal_file_test, non_increasing_time_stamps_are_dropped_and_counted) {
@@ -572,9 +577,18 @@ TEST_F(signal_file_test, text_errors_name_file_line_and_column) {
   o.column = "ECG";
   EXPECT_EQ(error_for(p, o),
             "bad.csv: the sampling rate (--rate) must be between 0 and 1000000 Hz");
-  EXPECT_EQ(error_for(write("long.csv", "t (s),PPG\n0,1\n1e300,2\n"), {}),
-            "long.csv: time stamps cover 1e+300 s: too long to resample at 100.000 Hz within the "
-            "limit of 2e8 samples");
+  EXPECT_EQ(error_for(write("far.csv", "t (s),PPG\n0,1\n1e300,2\n"), {}),
+            "far.csv: time stamps a median 1e+300 s apart (1e-300 Hz): too sparse for a waveform "
+            "(needs 10 Hz or more); beat times or intervals are read with --input beat-times or "
+            "--input rr");
+  // 300 s at 20 Hz, asked at 1 MHz: 3e8 samples, refused before they are allocated.
+  std::string long_text = "t (s),PPG\n";
+  for (int k = 0; k <= 6000; ++k) long_text += std::to_string(k * 0.05) + ",1\n";
+  signal_file_options fast;
+  fast.resample_hz = 1e6;
+  EXPECT_EQ(error_for(write("long.csv", long_text), fast),
+            "long.csv: time stamps cover 300.000 s: too long to resample at 1000000.000 Hz within "
+            "the limit of 2e8 samples");
   EXPECT_EQ(error_for(fs::path("missing.csv"), with_rate(1.0)).substr(0, 25),
             "missing.csv: cannot open:");
 }

@@ -250,16 +250,14 @@ def session(c, args, tmp):
     data = embedded_data(html)
     dom = render(c, page, ["heart_rate", "pacer_rate", "rsa", "coherence", "coverage"])
     c.that(len(dom.cells) >= 20, "the page shows the summary (%d cells)" % len(dom.cells))
-    # The replayed summary is the one the live session stored in the history: the metrics
-    # exactly; phase durations within one session tick (50 ms) and coverage within 0.01 % (the
-    # live session's phase clock runs on its own timer, the record keeps the event times; under
-    # ASan the two were 2.4 ms apart).
+    # The replayed summary is the one the live session stored in the history (to 1e-9):
+    # the record keeps the times at which the live session cut its phases and ended.
     for key, value, _ in dom.cells:
         rest = key[len("summary."):]
         got = json.loads(value)
         c.that(same(got, lookup(data["summary"], rest)), "%s as embedded" % key)
         stored = lookup(first, rest)
-        tolerance = 0.05 if rest.endswith("duration_s") else 1e-2 if rest.endswith("coverage_pct") else 0.0
+        tolerance = 1e-9
         close = isinstance(got, float) and isinstance(stored, float) and abs(got - stored) <= tolerance
         c.that(same(got, stored) or close, "%s: replay %r, live session %r" % (key, got, stored))
     phases = [e["detail"] for e in data["events"] if e["type"] == "phase"]
