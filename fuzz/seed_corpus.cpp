@@ -1,5 +1,6 @@
 // Writes the seed corpora of fuzz_session_record, fuzz_wfdb_annotations, fuzz_recording_text,
-// fuzz_kubios_report, fuzz_npy and fuzz_edf (the last through EDFlib's writer):
+// fuzz_kubios_report, fuzz_npy, fuzz_edf (through EDFlib's writer) and fuzz_wfdb_signal (FLAC
+// through libFLAC's encoder):
 //   fuzz_seed_corpus DIR   ->   DIR/fuzz_session_record/*.rsn, DIR/fuzz_wfdb_annotations/*.bin,
 //                              DIR/fuzz_recording_text/*, DIR/fuzz_kubios_report/*
 // Session records come from the project's own writer (engine/session_record.hpp), so the seeds
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include <FLAC/stream_encoder.h>
 #include <edflib.h>
 
 #include "engine/session_record.hpp"
@@ -331,6 +333,138 @@ void edf_seeds(const fs::path& dir) {
   write_edf(dir / "ecg.bdf", EDFLIB_FILETYPE_BDFPLUS);
 }
 
+// WFDB record seeds: "<.hea text>\0<rec.dat bytes>" (fuzz_wfdb_signal's input), a small sine
+// ECG-like trace per signal in each format the reader decodes.
+std::vector<int> trace(int n, int amplitude, double phase) {
+  std::vector<int> v;
+  for (int i = 0; i < n; ++i)
+    v.push_back(static_cast<int>(std::lround(amplitude * std::sin(0.2 * i + phase))));
+  return v;
+}
+
+void put16(std::string& out, int x, bool big_endian) {
+  const auto u = static_cast<std::uint16_t>(x);
+  const char lo = static_cast<char>(u & 0xFFU);
+  const char hi = static_cast<char>(u >> 8U);
+  out += big_endian ? hi : lo;
+  out += big_endian ? lo : hi;
+}
+
+// Interleaved frames of two signals in a packed format.
+std::string packed(int format, const std::vector<int>& a, const std::vector<int>& b) {
+  std::string out;
+  std::vector<int> all;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    all.push_back(a[i]);
+    all.push_back(b[i]);
+  }
+  switch (format) {
+    case 16:
+    case 61:
+      for (int x : all) put16(out, x, format == 61);
+      break;
+    case 80:
+      for (int x : all) out += static_cast<char>(static_cast<std::uint8_t>(x + 128));
+      break;
+    case 160:
+      for (int x : all) put16(out, x + 32768, false);
+      break;
+    case 212:
+      for (std::size_t i = 0; i + 1 < all.size(); i += 2) {
+        const auto s0 = static_cast<std::uint16_t>(all[i]) & 0x0FFFU;
+        const auto s1 = static_cast<std::uint16_t>(all[i + 1]) & 0x0FFFU;
+        out += static_cast<char>(s0 & 0xFFU);
+        out += static_cast<char>(((s0 >> 8U) & 0x0FU) | ((s1 >> 4U) & 0xF0U));
+        out += static_cast<char>(s1 & 0xFFU);
+      }
+      break;
+    case 311:
+      for (std::size_t i = 0; i + 2 < all.size(); i += 3) {
+        std::uint32_t w = 0;
+        for (std::size_t k = 0; k < 3; ++k)
+          w |= (static_cast<std::uint32_t>(all[i + k]) & 0x3FFU) << (10U * k);
+        for (unsigned k = 0; k < 4; ++k) out += static_cast<char>((w >> (8U * k)) & 0xFFU);
+      }
+      break;
+    default:
+      throw std::runtime_error("no seed encoder for format " + std::to_string(format));
+  }
+  return out;
+}
+
+// Two 16-bit channels as a FLAC stream (format 516), by libFLAC's encoder into memory.
+std::string flac_of(const std::vector<int>& a, const std::vector<int>& b) {
+  FLAC__StreamEncoder* e = FLAC__stream_encoder_new();
+  std::string out;
+  const auto write = [](const FLAC__StreamEncoder*, const FLAC__byte buffer[], size_t bytes,
+                        uint32_t, uint32_t, void* data) {
+    static_cast<std::string*>(data)->append(reinterpret_cast<const char*>(buffer), bytes);
+    return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
+  };
+  bool ok = e != nullptr && FLAC__stream_encoder_set_channels(e, 2) &&
+            FLAC__stream_encoder_set_bits_per_sample(e, 16) &&
+            FLAC__stream_encoder_set_sample_rate(e, 250) &&
+            FLAC__stream_encoder_init_stream(e, write, nullptr, nullptr, nullptr, &out) ==
+                FLAC__STREAM_ENCODER_INIT_STATUS_OK;
+  std::vector<FLAC__int32> frames;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    frames.push_back(a[i]);
+    frames.push_back(b[i]);
+  }
+  ok = ok &&
+       FLAC__stream_encoder_process_interleaved(e, frames.data(), static_cast<uint32_t>(a.size()));
+  ok = FLAC__stream_encoder_finish(e) && ok;
+  if (e != nullptr) FLAC__stream_encoder_delete(e);
+  if (!ok) throw std::runtime_error("libFLAC could not encode the seed");
+  return out;
+}
+
+void wfdb_signal_seeds(const fs::path& dir) {
+  fs::create_directories(dir);
+  const auto seed = [&](const std::string& name, const std::string& hea, const std::string& dat) {
+    write_text(dir / name, hea + std::string(1, '\0') + dat);
+  };
+  const auto a = trace(120, 900, 0.0);
+  const auto b = trace(120, 400, 1.0);
+  for (int format : {16, 61, 80, 160, 212, 311}) {
+    const int amp = format == 80 ? 100 : format == 311 ? 400 : 900;
+    const auto a2 = trace(120, amp, 0.0);
+    const auto b2 = trace(120, amp / 2, 1.0);
+    const std::string f = std::to_string(format);
+    seed("format" + f + ".bin",
+         "rec 2 250 120\nrec.dat " + f + " 200 12 0 0 0 0 ECG I\nrec.dat " + f +
+             " 100(5)/mV 12 0 0 0 0 ECG II\n",
+         packed(format, a2, b2));
+  }
+  {
+    // Format 8 (first differences), with its initial value; and a byte offset.
+    std::string d;
+    int last = 0;
+    for (int x : trace(120, 60, 0.0)) {
+      d += static_cast<char>(static_cast<std::int8_t>(x - last));
+      last = x;
+    }
+    seed("format8.bin", "rec 1 125\nrec.dat 8 50 8 0 0 0 0 pleth\n", d);
+    seed("offset.bin",
+         "rec 2 250/2(3) 100 10:00:00 03/12/2026\nrec.dat 16+8 200 16 0 0\nrec.dat 16+8 200\n",
+         std::string(8, '\x7f') + packed(16, a, b));
+  }
+  {
+    // Two samples per frame for the first signal, invalid samples (a gap) in the second.
+    std::string d;
+    for (std::size_t i = 0; i < 60; ++i) {
+      put16(d, a[2 * i], false);
+      put16(d, a[2 * i + 1], false);
+      put16(d, i >= 20 && i < 25 ? -32768 : b[i], false);
+    }
+    seed("frames_gaps.bin",
+         "rec 2 100 60\nrec.dat 16x2 200 16 0 0 0 0 ECG\nrec.dat 16 200 16 0 0 0 0 PPG\n", d);
+  }
+  seed("flac516.bin",
+       "rec 2 250 120\nrec.dat 516 200 16 0 0 0 0 ECG I\nrec.dat 516 200 16 0 0 0 0 ECG II\n",
+       flac_of(a, b));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: fuzz_seed_corpus DIR\n";
@@ -340,6 +474,7 @@ int main(int argc, char** argv) {
   try {
     session_seeds(dir / "fuzz_session_record");
     wfdb_seeds(dir / "fuzz_wfdb_annotations");
+    wfdb_signal_seeds(dir / "fuzz_wfdb_signal");
     text_seeds(dir / "fuzz_recording_text");
     report_seeds(dir / "fuzz_kubios_report");
     npy_seeds(dir / "fuzz_npy");
