@@ -2,6 +2,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -37,7 +38,8 @@
 //    is no header and columns are addressed by 0-based index (named "column N").
 //  - Time column: a header named time, timer, timestamp, timestamps, datetime or t, optionally
 //    with a unit; its values are numbers or ISO 8601 date-times ("2021-03-04 10:11:12.345",
-//    HeartPy's `datetime,hr`: read as seconds); a numeric column may carry a unit
+//    HeartPy's `datetime,hr`: read as seconds, the first one kept as the start time); a numeric
+//    column may carry a unit
 //    "(ms)", "[s]", "_ms", ... The unit comes from the header, else from the median step
 //    (> 5 means ms, else s: camera frames at 30 fps are 33 ms apart, a 200 Hz file in seconds
 //    steps 0.005). Time-stamped values are resampled onto a uniform grid at
@@ -160,6 +162,28 @@ std::optional<double> parse_iso_datetime(std::string_view s) {
   const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const double days = static_cast<double>(era) * 146097.0 + static_cast<double>(doe) - 719468.0;
   return days * 86400.0 + *hour * 3600.0 + *minute * 60.0 + *second + fraction;
+}
+
+// The date-time of seconds since 1970-01-01 as "YYYY-MM-DDTHH:MM:SS[.mmm]" (the form of
+// signal_recording::start_time), to the millisecond.
+std::string iso_datetime(double seconds) {
+  const double ms_total = std::round(seconds * 1000.0);
+  const double day_ms = 86400000.0;
+  const double days = std::floor(ms_total / day_ms);
+  const auto in_day = static_cast<long long>(ms_total - days * day_ms);
+  const std::chrono::year_month_day date{
+      std::chrono::sys_days{std::chrono::days{static_cast<long long>(days)}}};
+  std::array<char, 48> buf{};
+  const long long ms = in_day % 1000;
+  const long long sec = in_day / 1000;
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02lld:%02lld:%02lld", int(date.year()),
+                unsigned(date.month()), unsigned(date.day()), sec / 3600, sec / 60 % 60, sec % 60);
+  std::string out(buf.data());
+  if (ms != 0) {
+    std::snprintf(buf.data(), buf.size(), ".%03lld", ms);
+    out += buf.data();
+  }
+  return out;
 }
 
 // ---- text files --------------------------------------------------------------------------------
@@ -383,6 +407,7 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
   }
   const std::size_t needed = std::max(value_column, time_column.value_or(0)) + 1;
   bool iso_times = false;       // the time column holds ISO date-times (seconds)
+  bool numeric_times = false;   // ... or plain numbers (some or all)
   std::size_t missing_run = 0;  // untimed: missing samples since the last stored one
   std::size_t missing = 0;
   std::size_t skipped = 0;
@@ -428,7 +453,9 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
     }
     if (!value) continue;
     auto t = parse_number(time_field);
-    if (!t) {
+    if (t) {
+      numeric_times = true;
+    } else {
       t = parse_iso_datetime(time_field);
       if (t) iso_times = true;
     }
@@ -556,6 +583,9 @@ signal_recording read_signal_text(std::string_view text, const std::string& file
                              format_number(gap_s) + " s in all) kept as gaps");
     }
     rec.source_mean_rate_hz = static_cast<double>(kept - 1) / (times.back() - times.front());
+    // Date-time stamps date the recording: sample 0 is the first kept time stamp (clock
+    // segments of `analyze --segment night=...` use it).
+    if (iso_times && !numeric_times) rec.start_time = iso_datetime(times.front());
     rec.fs_hz = options.resample_hz;
   }
   if (options.invert) {

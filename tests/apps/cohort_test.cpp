@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -254,6 +255,36 @@ TEST_F(cohort_test, night_window_on_an_edf_plus_selects_the_samples_after_midnig
   ASSERT_EQ(b.size(), 1U);
   EXPECT_EQ(b[0]["segment.start_time"], "2002-03-02T23:58:00");
   EXPECT_NEAR(b[0]["time_domain.mean_hr_bpm"].get<double>(), 60.0, 1.0);
+}
+
+// The same night as a CSV whose time column holds date-times (a phone or logger export): the
+// first time stamp dates the recording, as the EDF+ header does.
+TEST_F(cohort_test, night_window_on_date_time_stamped_text_selects_the_samples_after_midnight) {
+  const auto beat = [](double t) { return t >= 120.0 && t < 240.0 ? 0.6 : 1.0; };
+  const auto ecg = ecg_samples(360.0, +beat);
+  std::string csv = "timestamp,ecg\n";
+  char stamp[64];
+  for (std::size_t i = 0; i < ecg.size(); ++i) {
+    const long long ms = static_cast<long long>(i) * 4;  // 250 Hz from 23:58:00.000
+    const long long s = 23 * 3600 + 58 * 60 + ms / 1000;
+    const int day = s >= 86400 ? 3 : 2;
+    const long long in_day = s % 86400;
+    std::snprintf(stamp, sizeof stamp, "2002-03-%02d %02lld:%02lld:%02lld.%03lld", day,
+                  in_day / 3600, in_day / 60 % 60, in_day % 60, ms % 1000);
+    csv += std::string(stamp) + "," + std::to_string(ecg[i]) + "\n";
+  }
+  write("night.csv", csv);
+  const auto r = run_resonant("analyze " + (dir_ / "night.csv").string() +
+                                  " --segment night=00:00-00:02 --format jsonl --artefacts none",
+                              "", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto rows = rows_of(r.out);
+  ASSERT_EQ(rows.size(), 1U) << r.out;
+  EXPECT_EQ(rows[0]["segment.start_time"], "2002-03-03T00:00:00");
+  EXPECT_NEAR(rows[0]["segment.start_s"].get<double>(), 120.0, 1e-9);
+  EXPECT_TRUE(rows[0]["segment.complete"].get<bool>());
+  EXPECT_NEAR(rows[0]["time_domain.mean_hr_bpm"].get<double>(), 100.0, 1.0);
+  EXPECT_EQ(rows[0]["input.kind"], "ecg");
 }
 
 }  // namespace
