@@ -1,5 +1,6 @@
 #include "analysis_run.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "analysis_settings.hpp"
@@ -107,6 +108,44 @@ nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recor
   dsp::analysis_profile profile;
   dsp::hrv_report report;
   return analyze_intervals(in, rr, request, profile, report);
+}
+
+segment_source prepare_segments(const analysis_input& in, const analysis_request& request) {
+  const dsp::analysis_profile profile = profile_for(in, request);
+  dsp::prepared_series prepared = dsp::prepare_series(in.rr.rr, profile);
+  segment_source src;
+  src.rr = in.rr;
+  // Beat labels stay with their intervals only when none was removed by the range gate.
+  if (prepared.corrected.size() != in.rr.rr.size()) src.rr.labels.clear();
+  src.rr.rr = std::move(prepared.corrected);
+  src.corrected_flags = std::move(prepared.corrected_flags);
+  src.artefact_method = prepared.artefacts.method;
+  src.parameters = report_json(in.rr, profile, dsp::hrv_report{})["parameters"];
+  return src;
+}
+
+nlohmann::json segment_report(const analysis_input& in, const segment_source& source,
+                              const drivers::rr_recording& slice, const analysis_request& request) {
+  analysis_request as_prepared = request;
+  as_prepared.artefacts = "none";  // corrected with the whole recording
+  nlohmann::json j = analysis_report(in, slice, as_prepared);
+  j["parameters"] = source.parameters;
+  // The slice's intervals in the prepared series (slices are runs of it, in time order).
+  const auto& ends = source.rr.rr.end_s;
+  std::size_t corrected = 0;
+  if (!slice.rr.empty()) {
+    const auto first = std::lower_bound(ends.begin(), ends.end(), slice.rr.end_s.front());
+    const auto last = std::upper_bound(ends.begin(), ends.end(), slice.rr.end_s.back());
+    for (auto i = first; i != last; ++i)
+      corrected += source.corrected_flags[static_cast<std::size_t>(i - ends.begin())];
+  }
+  auto& a = j["artefacts"];
+  a["method"] = source.artefact_method + ", whole recording";
+  a["corrected_intervals"] = corrected;
+  a["corrected_pct"] = slice.rr.empty() ? 0.0
+                                        : 100.0 * static_cast<double>(corrected) /
+                                              static_cast<double>(slice.rr.size());
+  return j;
 }
 
 analysis_outcome run_analysis(const std::string& path, const input_options_cli& input,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,26 @@ nlohmann::json analysis_report(const analysis_input& in, const analysis_request&
 // signal quality of a waveform (input.usable_pct, coverage) is added for the whole recording.
 nlohmann::json analysis_report(const analysis_input& in, const drivers::rr_recording& rr,
                                const analysis_request& request);
+
+// Segments of one recording (`analyze --segment`, --start, --end). The range gate and the
+// artefact correction run once, over the whole recording (dsp::prepare_series: a correction
+// judges each interval by its neighbours, which a segment's edge would cut off); a segment is
+// a slice of the corrected intervals, analysed as the profile analyses a recording but without
+// a second correction (its beat detrending, when the profile has it, over the segment alone).
+// So the SDNNs of the 5-minute segments are exactly the terms of the whole analysis's SDNN
+// index (dsp::long_term_measures), whatever the profile. A segment's report says so in
+// artefacts.method ("kubios, whole recording") and counts the corrected intervals it holds.
+struct segment_source {
+  drivers::rr_recording rr;                   // the corrected intervals (to slice)
+  std::vector<std::uint8_t> corrected_flags;  // per interval of rr: 1 = made or changed
+  std::string artefact_method;                // of the whole recording's correction
+  nlohmann::json parameters;                  // the request's profile, as a report prints it
+};
+segment_source prepare_segments(const analysis_input& in, const analysis_request& request);
+
+// The report of one slice of `source.rr` (apps/segments); throws like analysis_report.
+nlohmann::json segment_report(const analysis_input& in, const segment_source& source,
+                              const drivers::rr_recording& slice, const analysis_request& request);
 
 // An analysis done: the input as read, the profile with every setting applied, the report and
 // its JSON (exactly what `analyze --format json` prints). For `resonant report`'s plots.

@@ -52,6 +52,13 @@ void run_cohort_analysis(const analyze_options& o, const segment_request& segmen
   a.report = [&request](const analysis_input& in, const drivers::rr_recording& rr) {
     return analysis_report(in, rr, request);
   };
+  a.prepare_segments = [&request](const analysis_input& in) {
+    return prepare_segments(in, request);
+  };
+  a.segment_report = [&request](const analysis_input& in, const segment_source& source,
+                                const drivers::rr_recording& slice) {
+    return segment_report(in, source, slice, request);
+  };
   a.columns_template = analysis_columns_template(request);
   const std::size_t failed = run_cohort(c, a, std::cout);
   if (failed > 0) {

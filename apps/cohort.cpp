@@ -189,14 +189,15 @@ recording_rows analyse_one(const std::string& path, const cohort_options& o,
     if (in.recording.signal && in.recording.signal->start_time)
       start_clock = clock_seconds(*in.recording.signal->start_time);
     bool any = false;
-    for_each_segment(o.segments, in.rr, in.origin_s, start_clock, [&](const segment& s) {
+    const segment_source source = a.prepare_segments(in);
+    for_each_segment(o.segments, source.rr, in.origin_s, start_clock, [&](const segment& s) {
       any = true;
       row_values v;
       if (s.rr.rr.empty()) {
         v = failure(path, "refused", "no intervals in this segment");
       } else {
         try {
-          v = report_row(path, a.report(in, s.rr));
+          v = report_row(path, a.segment_report(in, source, s.rr));
           out.ok = true;
         } catch (const unusable_data& e) {
           v = failure(path, "refused", e.what());

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis_run.hpp"
 #include "input_options.hpp"
 #include "segments.hpp"
 
@@ -37,6 +38,12 @@ struct recording_analyzer {
   // The report of a recording, or of one segment of it (its intervals in `rr`); throws
   // unusable_data when they cannot give an analysis.
   std::function<nlohmann::json(const analysis_input& in, const drivers::rr_recording& rr)> report;
+  // Segments: the recording made ready once, and the report of one slice of it
+  // (analysis_run's prepare_segments and segment_report).
+  std::function<segment_source(const analysis_input& in)> prepare_segments;
+  std::function<nlohmann::json(const analysis_input& in, const segment_source& source,
+                               const drivers::rr_recording& slice)>
+      segment_report;
   // A report holding every key any report can have (values null): the table's columns.
   nlohmann::json columns_template;
 };

@@ -175,7 +175,8 @@ void for_each_segment(const segment_request& request, const drivers::rr_recordin
   if (request.needs_clock() && !start_clock_s) {
     throw unusable_data(rr.path +
                         ": the recording's start time is not known (no EDF or WFDB header "
-                        "date-time), so clock times cannot be placed; use seconds or a length");
+                        "date-time, no date-time time column), so clock times cannot be placed; "
+                        "use seconds or a length");
   }
   // Clock arithmetic from the recording's midnight: small numbers, no rounding at 1e9 s.
   const double start_of_day =

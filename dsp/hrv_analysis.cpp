@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 #include <span>
 
@@ -252,36 +253,114 @@ welch_config welch_config_for(const analysis_profile& p, std::size_t n) {
   return c;
 }
 
-hrv_report analyze(const rr_series& input, const analysis_profile& p) {
-  hrv_report report;
-  rr_series rr;
-  report.artefacts.method = p.artefacts == artefact_method::kubios ? "kubios" : "none";
+prepared_series prepare_series(const rr_series& input, const analysis_profile& p) {
+  prepared_series out;
+  artefact_summary& a = out.artefacts;
+  a.method = p.artefacts == artefact_method::kubios ? "kubios" : "none";
   if (p.artefacts == artefact_method::kubios) {
     range_gate_result gated = apply_range_gate(input, p.range_gate);
-    report.artefacts.range_gate_removed = gated.removed;
+    a.range_gate_removed = gated.removed;
     artefact_correction corr = correct_artefacts(gated.kept, p.lipponen);
-    report.artefacts.found = corr.found;
-    report.artefacts.corrected_intervals = corr.corrected_intervals;
-    rr = std::move(corr.corrected);
-    report.curves.corrected.reserve(corr.correction.size());
+    a.found = corr.found;
+    a.corrected_intervals = corr.corrected_intervals;
+    out.corrected = std::move(corr.corrected);
+    out.corrected_flags.reserve(corr.correction.size());
     for (artefact_kind k : corr.correction)
-      report.curves.corrected.push_back(k == artefact_kind::none ? 0 : 1);
+      out.corrected_flags.push_back(k == artefact_kind::none ? 0 : 1);
     if (gated.removed > 0) {
-      report.warnings.push_back(std::to_string(gated.removed) + " interval(s) outside " +
-                                std::to_string(static_cast<int>(p.range_gate.min_rr_ms)) + "-" +
-                                std::to_string(static_cast<int>(p.range_gate.max_rr_ms)) +
-                                " ms removed as non-physiological (kept as gaps)");
+      out.warnings.push_back(std::to_string(gated.removed) + " interval(s) outside " +
+                             std::to_string(static_cast<int>(p.range_gate.min_rr_ms)) + "-" +
+                             std::to_string(static_cast<int>(p.range_gate.max_rr_ms)) +
+                             " ms removed as non-physiological (kept as gaps)");
     }
   } else {
-    rr = input;
-    report.curves.corrected.assign(rr.size(), 0);
+    out.corrected = input;
+    out.corrected_flags.assign(out.corrected.size(), 0);
   }
+  out.detrended = beats_detrended(out.corrected, p);
+  out.beats = out.detrended ? detrended_beats(out.corrected, p) : out.corrected;
+  return out;
+}
+
+// Kubios: with detrending on, the beat series loses the same trend (its mean kept) before
+// the time-domain, geometric and nonlinear measures.
+bool beats_detrended(const rr_series& rr, const analysis_profile& p) {
+  return p.detrend_time_domain && p.detrend_lambda && rr.size() >= 3;
+}
+
+rr_series detrended_beats(const rr_series& rr, const analysis_profile& p) {
+  rr_series out = rr;
+  if (!beats_detrended(rr, p)) return out;
+  const std::size_t n = rr.size();
+  const tachogram tg = make_tachogram(rr, p);
+  const std::vector<double> y = detrended_at_beats(rr, tg, p.resample_hz);
+  const double mean =
+      std::accumulate(rr.rr_ms.begin(), rr.rr_ms.end(), 0.0) / static_cast<double>(n);
+  const double y_mean = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(n);
+  for (std::size_t i = 0; i < n; ++i) out.rr_ms[i] = y[i] - y_mean + mean;
+  return out;
+}
+
+long_term_result long_term_measures(const rr_series& rr, const analysis_profile& p) {
+  long_term_result out;
+  const double total = duration_s(rr);
+  const double length = p.time.segment_s;
+  if (rr.empty() || !(total >= p.time.long_term_min_s) || !(length > 0.0)) return out;
+  const auto segments = static_cast<std::size_t>(std::floor(total / length));
+  const double start = rr.end_s.front() - rr.rr_ms.front() / 1000.0;
+  std::vector<std::vector<std::size_t>> members(segments);
+  for (std::size_t i = 0; i < rr.size(); ++i) {
+    // An interval belongs to the segment in which it starts (apps/segments cuts the same way).
+    const double begins = rr.end_s[i] - rr.rr_ms[i] / 1000.0 - start;
+    const auto k = static_cast<std::size_t>(std::floor(begins / length + 1e-12));
+    if (k < segments) members[k].push_back(i);
+  }
+  time_domain_config short_term = p.time;
+  short_term.long_term_min_s = std::numeric_limits<double>::infinity();
+  std::vector<double> means;
+  double sd_sum = 0.0;
+  std::size_t sd_count = 0;
+  for (const auto& m : members) {
+    rr_series seg;
+    for (std::size_t i : m) seg.push_back(rr.rr_ms[i], rr.end_s[i], rr.after_gap[i] != 0);
+    // A segment counts only when intervals cover at least 80 % of it (dropouts).
+    const double covered_ms = std::accumulate(seg.rr_ms.begin(), seg.rr_ms.end(), 0.0);
+    if (covered_ms < 0.8 * length * 1000.0) continue;
+    means.push_back(covered_ms / static_cast<double>(seg.size()));
+    // The segment's SDNN as the analysis of that segment alone gives it.
+    const time_domain_result t = time_domain(detrended_beats(seg, p), short_term);
+    if (t.sdnn_ms) {
+      sd_sum += *t.sdnn_ms;
+      ++sd_count;
+    }
+  }
+  if (means.size() >= 2) {
+    double mean = 0.0;
+    for (double v : means) mean += v;
+    mean /= static_cast<double>(means.size());
+    double ss = 0.0;
+    for (double v : means) ss += (v - mean) * (v - mean);
+    const double dof = static_cast<double>(means.size()) - static_cast<double>(p.time.sdnn_ddof);
+    if (dof > 0.0) out.sdann_ms = std::sqrt(ss / dof);
+  }
+  if (sd_count > 0) out.sdnni_ms = sd_sum / static_cast<double>(sd_count);
+  return out;
+}
+
+hrv_report analyze(const rr_series& input, const analysis_profile& p) {
+  prepared_series prepared = prepare_series(input, p);
+  hrv_report report;
+  report.artefacts = prepared.artefacts;
+  report.warnings = std::move(prepared.warnings);
+  report.curves.corrected = std::move(prepared.corrected_flags);
+  const rr_series& rr = prepared.corrected;
+  const rr_series& beats = prepared.beats;
 
   const std::size_t n = rr.size();
-  report.n_intervals = n;
   const auto gaps =
       static_cast<std::size_t>(std::count(rr.after_gap.begin(), rr.after_gap.end(), 1));
   report.n_beats = n == 0 ? 0 : n + gaps + 1;
+  report.n_intervals = n;
   report.duration_s = duration_s(rr);
   if (n > 0) {
     report.artefacts.corrected_pct =
@@ -297,22 +376,19 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
                               " gap(s) in the series: successive differences skip them");
   }
 
-  // Kubios: with detrending on, the beat series loses the same trend (its mean kept) before
-  // the time-domain, geometric and nonlinear measures.
-  rr_series detrended_rr;
-  const bool detrend_beats = p.detrend_time_domain && p.detrend_lambda && n >= 3;
-  if (detrend_beats) {
-    detrended_rr = rr;
-    const tachogram tg = make_tachogram(rr, p);
-    const std::vector<double> y = detrended_at_beats(rr, tg, p.resample_hz);
-    const double mean =
-        std::accumulate(rr.rr_ms.begin(), rr.rr_ms.end(), 0.0) / static_cast<double>(n);
-    const double y_mean = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(n);
-    for (std::size_t i = 0; i < n; ++i) detrended_rr.rr_ms[i] = y[i] - y_mean + mean;
-  }
-  const rr_series& beats = detrend_beats ? detrended_rr : rr;
-
   report.time = time_domain(beats, p.time);
+  // Long-term measures describe the NN intervals over hours: never of a series whose slow
+  // variation the beat detrending removed.
+  const long_term_result long_term = long_term_measures(rr, p);
+  report.time.sdann_ms = long_term.sdann_ms;
+  report.time.sdnni_ms = long_term.sdnni_ms;
+  if (prepared.detrended && report.duration_s >= p.time.long_term_min_s) {
+    report.warnings.emplace_back(
+        "SDNN, heart rate range and the nonlinear measures are of the detrended beat series "
+        "(the profile's detrend_time_domain, as Kubios does); SDANN and SDNN index are of the "
+        "NN intervals, each 5-min segment detrended alone; --set detrend_time_domain=no gives "
+        "the long-term SDNN");
+  }
   if (auto g = geometric(beats.rr_ms, p.histogram_bin_ms)) {
     report.hti = g->hti;
     report.tinn_ms = g->tinn_ms;
@@ -430,8 +506,8 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
   if (!report.nonlinear.dfa_alpha2 && n > 0) {
     report.warnings.emplace_back("too few beats for DFA alpha2");
   }
-  if (detrend_beats) report.curves.detrended_rr_ms = std::move(detrended_rr.rr_ms);
-  report.curves.analysed = std::move(rr);
+  if (prepared.detrended) report.curves.detrended_rr_ms = std::move(prepared.beats.rr_ms);
+  report.curves.analysed = std::move(prepared.corrected);
   return report;
 }
 

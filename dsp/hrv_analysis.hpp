@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -155,6 +156,37 @@ struct hrv_report {
   std::vector<std::string> warnings;
   hrv_curves curves;
 };
+
+// The series an analysis works on, made once per recording: after the range gate and the
+// artefact correction (per profile), and the beat series the time-domain, geometric and
+// nonlinear measures use (the corrected intervals less their smoothness-priors trend when the
+// profile detrends them, else the corrected intervals). Segments of a long recording are cut
+// from these (apps/segments), so that their SDNNs are the terms of its SDNN index.
+struct prepared_series {
+  rr_series corrected;
+  rr_series beats;                            // same times as `corrected`
+  bool detrended = false;                     // beats are detrended (else equal to corrected)
+  std::vector<std::uint8_t> corrected_flags;  // per interval of `corrected`: 1 = made or changed
+  artefact_summary artefacts;                 // corrected_pct left 0 (analyze sets it)
+  std::vector<std::string> warnings;
+};
+prepared_series prepare_series(const rr_series& rr, const analysis_profile& profile);
+
+// Whether the profile detrends this beat series, and the series less its smoothness-priors
+// trend (its mean kept; a copy of rr when the profile does not detrend it).
+bool beats_detrended(const rr_series& rr, const analysis_profile& profile);
+rr_series detrended_beats(const rr_series& rr, const analysis_profile& profile);
+
+// SDANN and SDNN index (Task Force 1996) over complete 5-min segments (profile.time.segment_s,
+// counted from the first beat; an interval in the segment where it starts; segments covered at
+// least 80 % by intervals), for recordings of at least profile.time.long_term_min_s: SDANN is
+// the SD of the segments' mean NN, SDNN index the mean of their SDNNs, each segment's SDNN as
+// the analysis of that segment alone gives it (its own beat detrending when the profile
+// detrends). On the corrected intervals, never on a whole-recording detrended series.
+struct long_term_result {
+  std::optional<double> sdann_ms, sdnni_ms;
+};
+long_term_result long_term_measures(const rr_series& corrected, const analysis_profile& profile);
 
 // The whole batch analysis: range gate and artefact correction (per profile), then time,
 // geometric, frequency (Welch on the resampled tachogram and Lomb-Scargle on the uneven
