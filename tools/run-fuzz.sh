@@ -6,8 +6,9 @@
 # Configures a separate clang build (build/fuzz, RESONANT_BUILD_FUZZ=ON: the libraries under
 # test are instrumented with -fsanitize=fuzzer-no-link,address,undefined, the targets linked
 # with -fsanitize=fuzzer,address,undefined), builds the targets, then runs each one for at most
-# SECONDS_PER_TARGET seconds and at most FUZZ_RUNS inputs (default 10 000 000), on one core,
-# starting from a copy of its seed corpus (fuzz/corpus/<target>, never written to). Prints
+# SECONDS_PER_TARGET seconds and at most FUZZ_RUNS inputs (default 10 000 000), on one core
+# (FUZZ_PARALLEL targets at a time, default the number of cores), starting from a copy of its
+# seed corpus (fuzz/corpus/<target>, never written to). Prints
 # per target: executions, coverage (cov = edges, ft = features, from libFuzzer's final
 # stats), corpus size and time. Exits non-zero if any target crashes, leaks, trips a sanitizer
 # or runs fewer than FUZZ_MIN_RUNS inputs (default 100 000); crash inputs and logs are kept in
@@ -51,25 +52,25 @@ echo "run-fuzz: built ${targets// /, } with $cxx in $((built - start)) s"
 
 findings="$build/findings"
 mkdir -p "$findings"
-status=0
-printf '%-24s %12s %8s %8s %8s %8s  %s\n' target executions cov ft corpus time_s result
-for t in $targets; do
-  work="$build/corpus/$t"
+parallel=${FUZZ_PARALLEL:-$(nproc)}
+
+# One target: fuzz it, then write its result line to $findings/<target>.result (ending in "ok"
+# or the failure).
+fuzz_one() {
+  local t=$1
+  local work="$build/corpus/$t"
   rm -rf "$work"
   mkdir -p "$work"
   cp "$root/fuzz/corpus/$t/"* "$work/"
-  log="$findings/$t.log"
+  local log="$findings/$t.log"
+  local t0 t1 rc execs last cov ft corp result
   t0=$(date +%s)
   # The text door runs the whole decision (and beat detection on waveforms) per input, the WFDB
   # target writes two files and reads every channel: 1500-3000 inputs/s here, against 5 000-
   # 200 000 for the others. They get 4x the time (the text door inputs of at most 1 KiB), and
   # the same floor of executions.
-  budget=$seconds
-  max_len=4096
-  floor=$min_runs
-  if [[ $t == fuzz_recording_text || $t == fuzz_wfdb_signal ]]; then
-    budget=$((seconds * 4))
-  fi
+  local budget=$seconds max_len=4096 floor=$min_runs
+  if [[ $t == fuzz_recording_text || $t == fuzz_wfdb_signal ]]; then budget=$((seconds * 4)); fi
   if [[ $t == fuzz_recording_text ]]; then max_len=1024; fi
   set +e
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -87,14 +88,37 @@ for t in $targets; do
   result=ok
   if [[ $rc -ne 0 ]]; then
     result="CRASH (exit $rc, see $log)"
-    status=1
   elif [[ -z "$execs" || "$execs" -lt "$floor" ]]; then
     result="TOO FEW RUNS (< $floor)"
-    status=1
   fi
   printf '%-24s %12s %8s %8s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
-    "${corp:-?}" "$((t1 - t0))" "$result"
-  if [[ $rc -ne 0 ]]; then grep -E 'ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -20 >&2 || true; fi
+    "${corp:-?}" "$((t1 - t0))" "$result" >"$findings/$t.result"
+  if [[ $rc -ne 0 ]]; then
+    grep -E 'ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -20 >>"$findings/$t.result" || true
+  fi
+  return 0
+}
+
+# The targets, `parallel` at a time (each libFuzzer process uses one core).
+status=0
+names=()
+for t in $targets; do
+  rm -f "$findings/$t.result"
+  fuzz_one "$t" &
+  names+=("$t")
+  while (( $(jobs -rp | wc -l) >= parallel )); do wait -n || true; done
 done
-echo "run-fuzz: total $(( $(date +%s) - start )) s"
+printf '%-24s %12s %8s %8s %8s %8s  %s\n' target executions cov ft corpus time_s result
+wait
+# Status from the result files (a job reaped by `wait -n` has no status left to wait for).
+for t in "${names[@]}"; do
+  if [[ ! -f "$findings/$t.result" ]]; then
+    printf '%-24s %s\n' "$t" "NO RESULT (see $findings/$t.log)"
+    status=1
+    continue
+  fi
+  cat "$findings/$t.result"
+  if ! head -1 "$findings/$t.result" | grep -q ' ok$'; then status=1; fi
+done
+echo "run-fuzz: total $(( $(date +%s) - start )) s ($parallel at a time)"
 exit $status
