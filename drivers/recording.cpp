@@ -282,31 +282,34 @@ rr_recording intervals_from_times(const std::vector<double>& t_s, const std::str
   rec.path = name;
   rec.kind = kind;
   rec.units = units;
-  std::optional<double> origin;
-  std::optional<double> previous;  // the beat before, unless a missing value came between
-  std::optional<double> last;      // the last beat time taken, across gaps too
+  // NaN for "none" (plain doubles: GCC 12 at -O1 under TSan took a std::optional<double> read
+  // behind has_value() for a maybe-uninitialized one).
+  constexpr double none = std::numeric_limits<double>::quiet_NaN();
+  double origin = none;
+  double previous = none;  // the beat before, unless a missing value came between
+  double last = none;      // the last beat time taken, across gaps too
   bool gap = false;
   for (std::size_t i = 0; i < t_s.size(); ++i) {
     const double t = t_s[i];
     if (!std::isfinite(t)) {
       ++rec.missing;
-      gap = previous.has_value();
-      previous.reset();
+      gap = !std::isnan(previous);
+      previous = none;
       continue;
     }
     // Times must increase across a gap too, or the time axis would run back (found by fuzzing).
-    if (last && !(t > *last)) {
+    if (!std::isnan(last) && !(t > last)) {
       const std::string why = "beat time " + fmt(t) + " is not after the previous one " +
-                              fmt(*last) + " (value " + std::to_string(i + 1) + ")";
+                              fmt(last) + " (value " + std::to_string(i + 1) + ")";
       if (strict) throw input_error(name, 0, why);
       if (rec.skipped++ < 20) rec.skipped_lines.push_back({0, why});
-      gap = previous.has_value() || gap;
-      previous.reset();  // no interval spans the value skipped
+      gap = !std::isnan(previous) || gap;
+      previous = none;  // no interval spans the value skipped
       continue;
     }
-    if (previous) {
-      if (!origin) origin = *previous;
-      rec.rr.push_back((t - *previous) * 1000.0, t - *origin, gap && !rec.rr.empty());
+    if (!std::isnan(previous)) {
+      if (std::isnan(origin)) origin = previous;
+      rec.rr.push_back((t - previous) * 1000.0, t - origin, gap && !rec.rr.empty());
       gap = false;
     }
     previous = t;
