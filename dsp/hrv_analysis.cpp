@@ -376,9 +376,12 @@ hrv_report analyze(const rr_series& input, const analysis_profile& p) {
                               " gap(s) in the series: successive differences skip them");
   }
 
-  report.time = time_domain(beats, p.time);
   // Long-term measures describe the NN intervals over hours: never of a series whose slow
-  // variation the beat detrending removed.
+  // variation the beat detrending removed. time_domain's own long-term block is skipped (it
+  // would segment the detrended beats, only to be replaced).
+  time_domain_config short_term = p.time;
+  short_term.long_term_min_s = std::numeric_limits<double>::infinity();
+  report.time = time_domain(beats, short_term);
   const long_term_result long_term = long_term_measures(rr, p);
   report.time.sdann_ms = long_term.sdann_ms;
   report.time.sdnni_ms = long_term.sdnni_ms;
